@@ -1,0 +1,197 @@
+// The Redis side of one task: fence, batch loads in one pipelined round trip, the atomic commit
+// script, the outbox and the reset before a rebuild from the changelog.
+
+import { readFileSync } from 'node:fs';
+import type { Cluster, Redis } from 'ioredis';
+import { FencedError, LoyaltyError } from '../errors.ts';
+import {
+  STREAM_TIME_FIELD,
+  parseTimerMember,
+  stateKey,
+  taskKeyPattern,
+  timerMember,
+  watermarkField,
+  type TaskKeys,
+} from '../keys.ts';
+import type { BatchResult, FieldMap, InputOffset } from '../task-core.ts';
+import type { Timer } from '../types.ts';
+
+type RedisClient = Redis | Cluster;
+
+/** The task's fence is gone: Redis lost its keys (flush, restart, failover). Reopen and rebuild. */
+export class StateLostError extends LoyaltyError {
+  constructor(task: string) {
+    super('STATE_LOST', `Redis lost the keys of task ${task}; it is rebuilt from the changelog`, { canRetry: true });
+  }
+}
+
+function checkFence(reply: number, task: string): void {
+  if (reply === -1) throw new StateLostError(task);
+  if (reply !== 1) throw new FencedError(task);
+}
+
+interface EngineScripts {
+  loyaltyCommit(...args: (string | number)[]): Promise<number>;
+  loyaltyClearOutbox(...args: (string | number)[]): Promise<number>;
+  loyaltyResetTask(...args: (string | number)[]): Promise<number>;
+}
+
+const SCRIPTS = [
+  { command: 'loyaltyCommit', file: 'commit-4.lua', keys: 4 },
+  { command: 'loyaltyClearOutbox', file: 'clear-outbox-2.lua', keys: 2 },
+  { command: 'loyaltyResetTask', file: 'reset-task-4.lua', keys: 4 },
+] as const;
+
+/** Loads the engine's Lua scripts onto a client once (idempotent). */
+export function defineEngineScripts(redis: RedisClient): void {
+  for (const script of SCRIPTS) {
+    if (script.command in redis) continue;
+    const lua = readFileSync(new URL(`../lua/${script.file}`, import.meta.url), 'utf8');
+    redis.defineCommand(script.command, { numberOfKeys: script.keys, lua });
+  }
+}
+
+export interface TaskMeta {
+  streamTime: number;
+  /** Last applied offset per `topic:partition` watermark field. */
+  watermarks: Map<string, string>;
+  outbox: string[];
+}
+
+export interface LoadedBatch {
+  state: Map<string, FieldMap>;
+  timers: Timer[];
+}
+
+/** What one commit writes besides the batch result. */
+export interface CommitPayload {
+  result: Pick<BatchResult, 'stateChanges' | 'timerUpserts' | 'timerDeletes'>;
+  offsets: InputOffset[];
+  /** Stream time to store, or null to leave it. */
+  streamTime: number | null;
+  /** Replace the outbox with these entries, or null to leave it (rebuild chunks). */
+  outbox: string[] | null;
+}
+
+export class RedisTaskStore {
+  private readonly scripts: EngineScripts;
+
+  constructor(
+    private readonly redis: RedisClient,
+    readonly keys: TaskKeys,
+    private readonly taskName: string,
+  ) {
+    defineEngineScripts(redis);
+    this.scripts = redis as unknown as EngineScripts;
+  }
+
+  /** A new owner takes the next epoch; every older epoch is refused from now on. */
+  async takeFence(): Promise<string> {
+    return String(await this.redis.incr(this.keys.fence));
+  }
+
+  async readMeta(): Promise<TaskMeta> {
+    const [meta, outbox] = await Promise.all([this.redis.hgetall(this.keys.meta), this.redis.lrange(this.keys.outbox, 0, -1)]);
+    const watermarks = new Map<string, string>();
+    for (const [field, value] of Object.entries(meta)) {
+      if (field.startsWith('w:')) watermarks.set(field, value);
+    }
+    const streamTime = meta[STREAM_TIME_FIELD];
+    return { streamTime: streamTime === undefined ? -1 : Number(streamTime), watermarks, outbox };
+  }
+
+  /** State of `keys` and timers due at or before `bound` with their keys' state, in at most two round trips. */
+  async load(keys: Iterable<string>, bound: number): Promise<LoadedBatch> {
+    const wanted = [...new Set(keys)];
+    const pipeline = this.redis.pipeline();
+    for (const key of wanted) pipeline.hgetall(stateKey(this.keys, key));
+    pipeline.zrangebyscore(this.keys.timers, '-inf', String(bound), 'WITHSCORES');
+    const replies = (await pipeline.exec()) ?? [];
+    const state = new Map<string, FieldMap>();
+    wanted.forEach((key, index) => state.set(key, toFieldMap(pipelineValue(replies[index]))));
+    const timers = toTimers(pipelineValue(replies[wanted.length]) as string[]);
+    const missing = [...new Set(timers.map((timer) => timer.key))].filter((key) => !state.has(key));
+    if (missing.length > 0) {
+      const second = this.redis.pipeline();
+      for (const key of missing) second.hgetall(stateKey(this.keys, key));
+      const more = (await second.exec()) ?? [];
+      missing.forEach((key, index) => state.set(key, toFieldMap(pipelineValue(more[index]))));
+    }
+    return { state, timers };
+  }
+
+  /** The atomic commit script; FencedError when another instance took the task. */
+  async commit(epoch: string, payload: CommitPayload): Promise<number> {
+    const args: (string | number)[] = [
+      this.keys.fence,
+      this.keys.meta,
+      this.keys.timers,
+      this.keys.outbox,
+      epoch,
+      this.keys.statePrefix,
+      payload.streamTime === null ? '' : String(payload.streamTime),
+      payload.outbox === null ? 0 : 1,
+    ];
+    args.push(payload.offsets.length);
+    for (const offset of payload.offsets) args.push(watermarkField(offset.topic, offset.partition), offset.offset);
+    const { stateChanges, timerUpserts, timerDeletes } = payload.result;
+    args.push(stateChanges.length);
+    for (const change of stateChanges) {
+      args.push(change.key, change.field, change.value === null ? 'd' : 's', change.value ?? '');
+    }
+    args.push(timerUpserts.length);
+    for (const timer of timerUpserts) args.push(timerMember(timer.name, timer.key), timer.dueAt);
+    args.push(timerDeletes.length);
+    for (const timer of timerDeletes) args.push(timerMember(timer.name, timer.key));
+    const outbox = payload.outbox ?? [];
+    args.push(outbox.length, ...outbox);
+    const ops = stateChanges.length + timerUpserts.length + timerDeletes.length;
+    checkFence(await this.scripts.loyaltyCommit(...args), this.taskName);
+    return ops;
+  }
+
+  async clearOutbox(epoch: string): Promise<void> {
+    checkFence(await this.scripts.loyaltyClearOutbox(this.keys.fence, this.keys.outbox, epoch), this.taskName);
+  }
+
+  /** Drops every key of the task but the fence, before a rebuild. */
+  async reset(epoch: string): Promise<void> {
+    const { fence, meta, timers, outbox } = this.keys;
+    if ((await this.scripts.loyaltyResetTask(fence, meta, timers, outbox, epoch)) !== 1) {
+      throw new FencedError(this.taskName);
+    }
+    await this.deleteMatching((key) => key !== fence);
+  }
+
+  /** Deletes every key of the task that `select` accepts; returns how many were deleted. */
+  async deleteMatching(select: (key: string) => boolean): Promise<number> {
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', taskKeyPattern(this.keys), 'COUNT', 1000);
+      cursor = next;
+      const doomed = found.filter(select);
+      if (doomed.length > 0) deleted += await this.redis.del(...doomed);
+    } while (cursor !== '0');
+    return deleted;
+  }
+}
+
+function pipelineValue(reply: [Error | null, unknown] | undefined): unknown {
+  if (reply === undefined) return null;
+  if (reply[0]) throw reply[0];
+  return reply[1];
+}
+
+function toFieldMap(value: unknown): FieldMap {
+  return new Map(Object.entries((value ?? {}) as Record<string, string>));
+}
+
+function toTimers(flat: string[]): Timer[] {
+  const timers: Timer[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const { name, key } = parseTimerMember(flat[i] ?? '');
+    timers.push({ name, key, dueAt: Number(flat[i + 1]) });
+  }
+  return timers;
+}

@@ -1,0 +1,418 @@
+// The pure per-batch machinery shared by the in-memory TestDriver and the Kafka+Redis runtime,
+// so both run processors identically. A TaskBatch is built over the state and timers loaded
+// for one batch of one task; records and watermarks run through it in order; `result()` gives
+// the effects to commit. No I/O, no wall clock.
+//
+// Atomicity: each top-level unit of work (one record's process(), or one timer fired by a
+// watermark) keeps an undo log; if it throws, its state writes, timer changes, outputs and
+// dead letters are rolled back. A record whose process() throws goes to the DLQ with
+// PROCESSING_ERROR and the batch goes on.
+
+import { LoyaltyError } from './errors.ts';
+import {
+  DLQ_HEADERS,
+  PROCESSING_ERROR,
+  WATERMARK_HEADER,
+  dlqTopic,
+  type KeyState,
+  type OutputSpec,
+  type ProcessorContext,
+  type ProcessorDefinition,
+  type SourceRecord,
+  type Timer,
+} from './types.ts';
+
+/** Reason for a watermark record whose header is not an integer of epoch millis. */
+export const BAD_WATERMARK = 'BAD_WATERMARK';
+
+/** A processor broke the engine's contract (unknown output, key not preloaded, ...). */
+export class ProcessorContractError extends LoyaltyError {
+  constructor(message: string) {
+    super('PROCESSOR_CONTRACT', message);
+  }
+}
+
+export type FieldMap = Map<string, string>;
+export type GlobalTables = ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+
+export interface BatchInput {
+  definition: ProcessorDefinition;
+  partition: number;
+  /** State of every preloaded key (a key absent from the store is present here, empty). */
+  state: Map<string, FieldMap>;
+  /** Timers loaded for this batch (at least every one that may come due within it). */
+  timers: Timer[];
+  /** The task's stream time before the batch (-1 for a new task). */
+  streamTime: number;
+  globals: GlobalTables;
+  /**
+   * Serializes a forwarded value when it is forwarded, so a value that does not fit its output
+   * fails inside process() (rollback, DLQ) instead of at commit. Absent in the TestDriver.
+   */
+  encode?: (spec: OutputSpec, value: unknown) => Buffer | null;
+}
+
+export interface OutputRecord {
+  output: string;
+  topic: string;
+  key: string | null;
+  value: unknown;
+  /** The serialized value, when the batch has an encoder. */
+  bytes?: Buffer | null;
+  headers: Record<string, string>;
+}
+
+export interface DeadLetterRecord {
+  topic: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** A change to one state field: the new value, or null for a delete. */
+export interface FieldChange {
+  key: string;
+  field: string;
+  value: string | null;
+}
+
+export interface TimerFailure {
+  timer: Timer;
+  error: string;
+}
+
+export interface InputOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface BatchResult {
+  stateChanges: FieldChange[];
+  timerUpserts: Timer[];
+  /** Timers to remove, by identity (dueAt is not meaningful). */
+  timerDeletes: { key: string; name: string }[];
+  outputs: OutputRecord[];
+  deadLetters: DeadLetterRecord[];
+  /** onTimer calls that threw; their effects were rolled back and the timer dropped. */
+  timerFailures: TimerFailure[];
+  /** Timers whose onTimer ran and was kept. */
+  timersFired: number;
+  streamTime: number;
+  /** The last offset applied per input topic-partition in this batch. */
+  offsets: InputOffset[];
+}
+
+type UndoEntry = () => void;
+
+export function timerId(key: string, name: string): string {
+  return `${name}\u0000${key}`;
+}
+
+/** Firing order: dueAt, then name, then key, by plain string comparison. */
+export function compareTimers(a: Timer, b: Timer): number {
+  if (a.dueAt !== b.dueAt) return a.dueAt - b.dueAt;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  return 0;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class TaskBatch {
+  private readonly definition: ProcessorDefinition;
+  private readonly partition: number;
+  private readonly globals: GlobalTables;
+  private readonly encode: BatchInput['encode'];
+  private readonly state: Map<string, FieldMap>;
+  /** Copies of each touched key as loaded, to compute the changed fields at the end. */
+  private readonly originalState = new Map<string, FieldMap>();
+  private readonly timers = new Map<string, Timer>();
+  private readonly originalTimers = new Map<string, Timer>();
+  private readonly touchedTimers = new Set<string>();
+  private readonly outputs: OutputRecord[] = [];
+  private readonly deadLetters: DeadLetterRecord[] = [];
+  private readonly timerFailures: TimerFailure[] = [];
+  private readonly offsets = new Map<string, InputOffset>();
+  private readonly undo: UndoEntry[] = [];
+  private currentTime: number;
+  private firedTimers = 0;
+  /** The record whose process() is running, for deadLetter(); null while firing from a watermark. */
+  private currentRecord: SourceRecord | null = null;
+  private readonly context: ProcessorContext;
+
+  constructor(input: BatchInput) {
+    this.definition = input.definition;
+    this.partition = input.partition;
+    this.globals = input.globals;
+    this.encode = input.encode;
+    this.state = input.state;
+    this.currentTime = input.streamTime;
+    for (const timer of input.timers) {
+      const id = timerId(timer.key, timer.name);
+      this.timers.set(id, { ...timer });
+      this.originalTimers.set(id, { ...timer });
+    }
+    this.context = this.makeContext();
+  }
+
+  /** Run one input record: a watermark advances stream time, anything else goes to process(). */
+  runRecord(record: SourceRecord): void {
+    this.noteOffset(record);
+    const watermark = record.headers[WATERMARK_HEADER];
+    if (watermark !== undefined && record.value === null) {
+      const time = Number(watermark);
+      if (!Number.isSafeInteger(time)) {
+        this.addDeadLetter(record, BAD_WATERMARK, `watermark header is not epoch millis: ${watermark}`);
+        return;
+      }
+      this.advanceTo(time);
+      return;
+    }
+    const mark = this.mark();
+    this.currentRecord = record;
+    try {
+      this.definition.process(this.context, record);
+      this.undo.length = mark;
+    } catch (error) {
+      this.rollback(mark);
+      this.addDeadLetter(record, PROCESSING_ERROR, errorMessage(error));
+    } finally {
+      this.currentRecord = null;
+    }
+  }
+
+  /** Send a record to the DLQ without processing it (e.g. undecodable bytes). */
+  rejectRecord(record: SourceRecord, reason: string, message: string): void {
+    this.noteOffset(record);
+    this.addDeadLetter(record, reason, message);
+  }
+
+  /**
+   * Advance stream time and fire due timers. Called from a watermark (each timer is its own
+   * unit of work) or from the processor inside process() (part of that record's unit).
+   */
+  advanceTo(time: number): void {
+    if (time > this.currentTime) {
+      const previous = this.currentTime;
+      this.currentTime = time;
+      this.undo.push(() => {
+        this.currentTime = previous;
+      });
+    }
+    for (let timer = this.nextDueTimer(); timer !== null; timer = this.nextDueTimer()) {
+      this.removeTimer(timer.key, timer.name);
+      this.countFired();
+      if (this.currentRecord !== null) {
+        this.definition.onTimer(this.context, timer);
+        continue;
+      }
+      const mark = this.mark();
+      try {
+        this.definition.onTimer(this.context, timer);
+        this.undo.length = mark;
+      } catch (error) {
+        this.rollback(mark);
+        this.removeTimer(timer.key, timer.name);
+        this.timerFailures.push({ timer, error: errorMessage(error) });
+      }
+    }
+  }
+
+  streamTime(): number {
+    return this.currentTime;
+  }
+
+  result(): BatchResult {
+    return {
+      stateChanges: this.stateChanges(),
+      ...this.timerChanges(),
+      outputs: [...this.outputs],
+      deadLetters: [...this.deadLetters],
+      timerFailures: [...this.timerFailures],
+      timersFired: this.firedTimers,
+      streamTime: this.currentTime,
+      offsets: [...this.offsets.values()],
+    };
+  }
+
+  private makeContext(): ProcessorContext {
+    return {
+      task: { processor: this.definition.name, partition: this.partition },
+      streamTime: () => this.currentTime,
+      advanceTo: (time) => this.advanceTo(time),
+      state: (key) => this.keyState(key),
+      forward: (output, key, value, headers) => this.forward(output, key, value, headers ?? {}),
+      schedule: (timer) => this.setTimer({ key: timer.key, name: timer.name, dueAt: timer.dueAt }),
+      cancel: (key, name) => this.removeTimer(key, name),
+      deadLetter: (reason, message) => {
+        if (this.currentRecord === null) {
+          throw new ProcessorContractError('deadLetter() called outside process(): there is no input record');
+        }
+        this.addDeadLetter(this.currentRecord, reason, message);
+      },
+      global: <V>(table: string) => this.globalTable(table) as ReadonlyMap<string, V>,
+    };
+  }
+
+  private globalTable(table: string): ReadonlyMap<string, unknown> {
+    const found = this.globals.get(table);
+    if (found === undefined) {
+      throw new ProcessorContractError(`processor ${this.definition.name} has no global table "${table}"`);
+    }
+    return found;
+  }
+
+  private keyState(key: string): KeyState {
+    const fields = this.state.get(key);
+    if (fields === undefined) {
+      throw new ProcessorContractError(
+        `state of key "${key}" was not preloaded: return it from keysFor() or reach it through a timer of that key`,
+      );
+    }
+    const touch = (): void => {
+      if (!this.originalState.has(key)) this.originalState.set(key, new Map(fields));
+    };
+    const write = (field: string, value: string | undefined): void => {
+      touch();
+      const previous = fields.get(field);
+      if (value === undefined) fields.delete(field);
+      else fields.set(field, value);
+      this.undo.push(() => {
+        if (previous === undefined) fields.delete(field);
+        else fields.set(field, previous);
+      });
+    };
+    return {
+      get: (field) => fields.get(field),
+      set: (field, value) => {
+        if (typeof value !== 'string') {
+          throw new ProcessorContractError(`state field "${field}" of key "${key}" must be a string`);
+        }
+        write(field, value);
+      },
+      delete: (field) => write(field, undefined),
+      entries: () => [...fields.entries()],
+    };
+  }
+
+  private forward(output: string, key: string | null, value: unknown, headers: Record<string, string>): void {
+    const spec = this.definition.outputs[output];
+    if (spec === undefined) {
+      throw new ProcessorContractError(`processor ${this.definition.name} has no output "${output}"`);
+    }
+    const record: OutputRecord = { output, topic: spec.topic, key, value, headers: { ...headers } };
+    if (this.encode) record.bytes = this.encode(spec, value);
+    this.outputs.push(record);
+    this.undo.push(() => {
+      this.outputs.pop();
+    });
+  }
+
+  private setTimer(timer: Timer): void {
+    if (!Number.isSafeInteger(timer.dueAt)) {
+      throw new ProcessorContractError(`timer ${timer.name} of key "${timer.key}" has a non-integer dueAt`);
+    }
+    this.replaceTimer(timerId(timer.key, timer.name), timer);
+  }
+
+  private removeTimer(key: string, name: string): void {
+    this.replaceTimer(timerId(key, name), undefined);
+  }
+
+  private replaceTimer(id: string, timer: Timer | undefined): void {
+    const previous = this.timers.get(id);
+    const wasTouched = this.touchedTimers.has(id);
+    this.touchedTimers.add(id);
+    if (timer === undefined) this.timers.delete(id);
+    else this.timers.set(id, timer);
+    this.undo.push(() => {
+      if (previous === undefined) this.timers.delete(id);
+      else this.timers.set(id, previous);
+      if (!wasTouched) this.touchedTimers.delete(id);
+    });
+  }
+
+  private nextDueTimer(): Timer | null {
+    let next: Timer | null = null;
+    for (const timer of this.timers.values()) {
+      if (timer.dueAt <= this.currentTime && (next === null || compareTimers(timer, next) < 0)) next = timer;
+    }
+    return next;
+  }
+
+  private addDeadLetter(record: SourceRecord, reason: string, message: string): void {
+    this.deadLetters.push({
+      topic: dlqTopic(record.topic),
+      key: record.key,
+      value: record.raw,
+      headers: {
+        ...record.headers,
+        [DLQ_HEADERS.reason]: reason,
+        [DLQ_HEADERS.error]: message,
+        [DLQ_HEADERS.topic]: record.topic,
+        [DLQ_HEADERS.partition]: String(record.partition),
+        [DLQ_HEADERS.offset]: record.offset,
+        [DLQ_HEADERS.time]: String(record.timestamp),
+      },
+    });
+    this.undo.push(() => {
+      this.deadLetters.pop();
+    });
+  }
+
+  private noteOffset(record: SourceRecord): void {
+    this.offsets.set(`${record.topic}\u0000${record.partition}`, {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+    });
+  }
+
+  private countFired(): void {
+    this.firedTimers += 1;
+    this.undo.push(() => {
+      this.firedTimers -= 1;
+    });
+  }
+
+  private mark(): number {
+    return this.undo.length;
+  }
+
+  private rollback(mark: number): void {
+    while (this.undo.length > mark) this.undo.pop()?.();
+  }
+
+  private stateChanges(): FieldChange[] {
+    const changes: FieldChange[] = [];
+    for (const [key, original] of this.originalState) {
+      const current = this.state.get(key) ?? new Map<string, string>();
+      for (const [field, value] of current) {
+        if (original.get(field) !== value) changes.push({ key, field, value });
+      }
+      for (const field of original.keys()) {
+        if (!current.has(field)) changes.push({ key, field, value: null });
+      }
+    }
+    return changes;
+  }
+
+  private timerChanges(): Pick<BatchResult, 'timerUpserts' | 'timerDeletes'> {
+    const timerUpserts: Timer[] = [];
+    const timerDeletes: { key: string; name: string }[] = [];
+    for (const id of this.touchedTimers) {
+      const current = this.timers.get(id);
+      const original = this.originalTimers.get(id);
+      if (current === undefined) {
+        const separator = id.indexOf('\u0000');
+        timerDeletes.push({ name: id.slice(0, separator), key: id.slice(separator + 1) });
+      } else if (original === undefined || original.dueAt !== current.dueAt) {
+        timerUpserts.push({ ...current });
+      }
+    }
+    return { timerUpserts, timerDeletes };
+  }
+}

@@ -1,0 +1,368 @@
+// One task = partition p of every input of a processor, owned by this instance. It takes the
+// task over (fence, transactional producer, recovery), then runs batches through the task core
+// and commits each one: Redis script (state + outbox + watermark), Kafka transaction (outbox +
+// changelog + consumer offsets), outbox clear.
+
+import type { Cluster, Redis } from 'ioredis';
+import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { FencedError, DecodeError } from './errors.ts';
+import { changelogRecords } from './changelog.ts';
+import type { RecordCodec } from './codec.ts';
+import { parseWatermarkField, taskKeys, watermarkField } from './keys.ts';
+import type { EngineMetrics } from './metrics.ts';
+import { chunkBySize, parseOutboxRecord, serializeOutboxRecord, toTopicMessages, type OutboxRecord } from './outbox.ts';
+import { preloadBound, stateKeysFor } from './preload.ts';
+import { readChangelogPartition } from './restore.ts';
+import { withRetry, type CircuitBreaker } from './retry.ts';
+import { RedisTaskStore } from './store/redis-store.ts';
+import { TaskBatch, type BatchResult, type GlobalTables } from './task-core.ts';
+import { UNDECODABLE, type ProcessorDefinition, type SourceRecord } from './types.ts';
+
+/** Picks the partition of an output record, deterministically (a replay lands where the first write did). */
+export type PartitionFor = (topic: string, key: Buffer | null, taskPartition: number) => number;
+
+export interface TaskContext {
+  definition: ProcessorDefinition;
+  appId: string;
+  groupId: string;
+  changelogTopic: string;
+  kafka: Kafka;
+  admin: Admin;
+  redis: Redis | Cluster;
+  codec: RecordCodec;
+  metrics: EngineMetrics;
+  logger: Logger;
+  globals: GlobalTables;
+  partitionFor: PartitionFor;
+  transactionTimeoutMs: number;
+  /** Shared by the tasks of the instance: a broker that keeps failing is not hammered by each. */
+  kafkaBreaker: CircuitBreaker;
+}
+
+export interface IncomingBatch {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+}
+
+type TaskStatus = 'closed' | 'open' | 'fenced';
+
+function headersOf(message: KafkaMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) headers[name] = first.toString();
+  }
+  return headers;
+}
+
+export class Task {
+  readonly name: string;
+  private readonly store: RedisTaskStore;
+  private status: TaskStatus = 'closed';
+  private epoch = '';
+  private producer: Producer | null = null;
+  private streamTime = -1;
+  private readonly watermarks = new Map<string, string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Records behind the end of each input partition after the last batch. */
+  readonly lag = new Map<string, number>();
+
+  constructor(
+    private readonly ctx: TaskContext,
+    readonly partition: number,
+  ) {
+    this.name = `${ctx.appId}-${ctx.definition.name}-${partition}`;
+    this.store = new RedisTaskStore(ctx.redis, taskKeys(ctx.appId, ctx.definition.name, partition), this.name);
+  }
+
+  get isOpen(): boolean {
+    return this.status === 'open';
+  }
+
+  get isFenced(): boolean {
+    return this.status === 'fenced';
+  }
+
+  /** Runs `work` after every earlier piece of work of this task: batches of co-partitioned inputs never overlap. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Takes the task over: fence epoch, transactional producer (fences the previous owner), recovery. */
+  async open(): Promise<void> {
+    await this.closeProducer();
+    this.epoch = await this.store.takeFence();
+    const producer = this.ctx.kafka.producer({
+      transactionalId: this.name,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.ctx.transactionTimeoutMs,
+    });
+    await producer.connect();
+    // An empty transaction runs initProducerId for our transactional id: the previous owner's
+    // producer is fenced and its open transaction aborted before we read offsets and outbox.
+    await (await producer.transaction()).abort();
+    this.producer = producer;
+    await this.recover();
+    this.status = 'open';
+    this.ctx.logger.info({ event: 'task_opened', task: this.name, epoch: this.epoch, streamTime: this.streamTime }, 'task opened');
+  }
+
+  async close(): Promise<void> {
+    this.status = 'closed';
+    await this.closeProducer();
+  }
+
+  private async closeProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = null;
+    if (producer) await producer.disconnect().catch(() => undefined);
+  }
+
+  private async committedOffsets(): Promise<Map<string, bigint>> {
+    const committed = new Map<string, bigint>();
+    const topics = this.ctx.definition.inputs.map((input) => input.topic);
+    const answer = await this.ctx.admin.fetchOffsets({ groupId: this.ctx.groupId, topics });
+    for (const { topic, partitions } of answer) {
+      const entry = partitions.find((partition) => partition.partition === this.partition);
+      if (entry && BigInt(entry.offset) >= 0n) committed.set(watermarkField(topic, this.partition), BigInt(entry.offset));
+    }
+    return committed;
+  }
+
+  private async recover(): Promise<void> {
+    const committed = await this.committedOffsets();
+    let meta = await this.store.readMeta();
+    const stale = [...committed].some(([field, next]) => {
+      const applied = meta.watermarks.get(field);
+      return applied === undefined || BigInt(applied) < next - 1n;
+    });
+    if (stale) {
+      await this.rebuildFromChangelog();
+      meta = await this.store.readMeta();
+    }
+    this.streamTime = meta.streamTime;
+    this.watermarks.clear();
+    for (const [field, offset] of meta.watermarks) this.watermarks.set(field, offset);
+    if (meta.outbox.length === 0) return;
+    if (await this.outboxUnconfirmed(meta.watermarks, meta.outbox.length, committed)) {
+      await this.produce(meta.outbox.map(parseOutboxRecord));
+      this.ctx.metrics.outboxReplays.inc({ processor: this.ctx.definition.name });
+      this.ctx.logger.warn({ event: 'outbox_replayed', task: this.name, records: meta.outbox.length }, 'outbox left by a crash produced again');
+    }
+    await this.store.clearOutbox(this.epoch);
+  }
+
+  /**
+   * Whether the outbox left in Redis is missing from Kafka. Committed offsets past the watermark
+   * prove it is there; committed offsets at or below it do not prove the opposite, because the
+   * group coordinator materializes transactional offsets asynchronously after the commit (and
+   * kafkajs cannot ask for stable offsets). Then the changelog decides: the outbox's transaction
+   * ends with a meta record carrying the same watermarks, so if it committed, it is in the tail.
+   */
+  private async outboxUnconfirmed(applied: Map<string, string>, outboxSize: number, committed: Map<string, bigint>): Promise<boolean> {
+    const behind = [...applied].some(([field, offset]) => (committed.get(field) ?? -1n) <= BigInt(offset));
+    if (!behind) return false;
+    const tail = await readChangelogPartition(this.ctx.kafka, this.ctx.admin, this.ctx.changelogTopic, this.partition, outboxSize + 16);
+    return [...applied].some(([field, offset]) => tail.watermarks.get(field) !== offset);
+  }
+
+  private async rebuildFromChangelog(): Promise<void> {
+    const started = Date.now();
+    const image = await readChangelogPartition(this.ctx.kafka, this.ctx.admin, this.ctx.changelogTopic, this.partition);
+    await this.store.reset(this.epoch);
+    const stateChanges = [...image.state].flatMap(([key, fields]) =>
+      [...fields].map(([field, value]) => ({ key, field, value: value as string | null })),
+    );
+    const timers = [...image.timers.values()];
+    const chunk = 2000;
+    for (let i = 0; i < Math.max(stateChanges.length, timers.length); i += chunk) {
+      await this.store.commit(this.epoch, {
+        result: { stateChanges: stateChanges.slice(i, i + chunk), timerUpserts: timers.slice(i, i + chunk), timerDeletes: [] },
+        offsets: [],
+        streamTime: null,
+        outbox: null,
+      });
+    }
+    // The watermark goes last: a crash before it leaves the task "missing" and rebuilt again.
+    await this.store.commit(this.epoch, {
+      result: { stateChanges: [], timerUpserts: [], timerDeletes: [] },
+      offsets: image.offsets(),
+      streamTime: image.streamTime,
+      outbox: null,
+    });
+    this.ctx.metrics.restores.inc({ processor: this.ctx.definition.name });
+    this.ctx.logger.warn(
+      { event: 'state_restored', task: this.name, keys: image.state.size, timers: timers.length, ms: Date.now() - started },
+      'task state rebuilt from the changelog',
+    );
+  }
+
+  /**
+   * Processes and commits one fetched batch of one input partition. `heartbeat` keeps the group
+   * membership during a long batch (kafkajs has no background heartbeat); a failed heartbeat is
+   * left for the consumer loop to handle after the batch, never aborting a commit midway.
+   */
+  async runBatch(batch: IncomingBatch, highWatermark: string, heartbeat: () => Promise<void> = async () => undefined): Promise<void> {
+    const beat = (): Promise<void> => heartbeat().catch(() => undefined);
+    const { definition, metrics } = this.ctx;
+    const processor = definition.name;
+    const input = definition.inputs.find((spec) => spec.topic === batch.topic);
+    if (input === undefined) return;
+    const field = watermarkField(batch.topic, batch.partition);
+    const applied = this.watermarks.get(field);
+    const fresh = batch.messages.filter((message) => applied === undefined || BigInt(message.offset) > BigInt(applied));
+    metrics.recordsIn.inc({ processor, topic: batch.topic }, batch.messages.length);
+    metrics.duplicatesSkipped.inc({ processor, topic: batch.topic }, batch.messages.length - fresh.length);
+    const last = batch.messages.at(-1);
+    if (last) this.noteLag(batch.topic, highWatermark, last.offset);
+    if (fresh.length === 0) return;
+    metrics.batchSize.observe({ processor }, fresh.length);
+
+    await this.ctx.codec.prepareInputs(fresh.map((message) => message.value));
+    const records: { record: SourceRecord; decodeError: string | null }[] = fresh.map((message) => {
+      const record: SourceRecord = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key === null ? null : message.key.toString(),
+        value: null,
+        raw: message.value,
+        headers: headersOf(message),
+        timestamp: Number(message.timestamp),
+      };
+      try {
+        record.value = this.ctx.codec.decode(input, message.value);
+        return { record, decodeError: null };
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+        return { record, decodeError: error.message };
+      }
+    });
+    const decoded = records.filter((entry) => entry.decodeError === null).map((entry) => entry.record);
+    const bound = preloadBound(definition, decoded, this.streamTime);
+    const loaded = await this.store.load(
+      decoded.flatMap((record) => stateKeysFor(definition, record)),
+      bound,
+    );
+    await beat();
+
+    const timer = metrics.processSeconds.startTimer({ processor });
+    const core = new TaskBatch({
+      definition,
+      partition: this.partition,
+      state: loaded.state,
+      timers: loaded.timers,
+      streamTime: this.streamTime,
+      globals: this.ctx.globals,
+      encode: (spec, value) => this.ctx.codec.encode(spec, value),
+    });
+    for (const entry of records) {
+      if (entry.decodeError === null) core.runRecord(entry.record);
+      else core.rejectRecord(entry.record, UNDECODABLE, entry.decodeError);
+    }
+    const result = core.result();
+    timer();
+    await beat();
+    await this.commit(result, beat);
+  }
+
+  private noteLag(topic: string, highWatermark: string, lastOffset: string): void {
+    const lag = Math.max(0, Number(BigInt(highWatermark) - 1n - BigInt(lastOffset)));
+    this.lag.set(topic, lag);
+    this.ctx.metrics.consumerLag.set({ processor: this.ctx.definition.name, topic, partition: String(this.partition) }, lag);
+  }
+
+  private async commit(result: BatchResult, beat: () => Promise<void>): Promise<void> {
+    const { metrics, definition } = this.ctx;
+    const processor = definition.name;
+    const stop = metrics.commitSeconds.startTimer({ processor });
+    for (const offset of result.offsets) this.watermarks.set(watermarkField(offset.topic, offset.partition), offset.offset);
+    const records: OutboxRecord[] = [];
+    for (const output of result.outputs) {
+      const key = output.key === null ? null : Buffer.from(output.key);
+      const partition = this.ctx.partitionFor(output.topic, key, this.partition);
+      records.push({ topic: output.topic, partition, key, value: output.bytes ?? null, headers: output.headers });
+    }
+    for (const letter of result.deadLetters) {
+      const key = letter.key === null ? null : Buffer.from(letter.key);
+      records.push({ topic: letter.topic, partition: this.ctx.partitionFor(letter.topic, key, this.partition), key, value: letter.value, headers: letter.headers });
+      metrics.deadLetters.inc({ processor, reason: letter.headers['x-dlq-reason'] ?? 'unknown' });
+    }
+    records.push(...changelogRecords(this.ctx.changelogTopic, this.partition, result, this.watermarks));
+    try {
+      const ops = await this.store.commit(this.epoch, {
+        result,
+        offsets: result.offsets,
+        streamTime: result.streamTime,
+        outbox: records.map(serializeOutboxRecord),
+      });
+      this.streamTime = result.streamTime;
+      metrics.stateOps.inc({ processor }, ops);
+      metrics.timersFired.inc({ processor }, result.timersFired);
+      for (const failure of result.timerFailures) {
+        this.ctx.logger.error({ event: 'timer_failed', task: this.name, timer: failure.timer, error: failure.error }, 'onTimer threw; timer dropped');
+      }
+      await beat();
+      await this.produce(records);
+      await this.store.clearOutbox(this.epoch);
+      for (const record of records) metrics.recordsOut.inc({ processor, topic: record.topic });
+    } catch (error) {
+      this.onCommitFailure(error);
+      throw error;
+    } finally {
+      stop();
+    }
+  }
+
+  private onCommitFailure(error: unknown): void {
+    if (error instanceof FencedError) {
+      this.status = 'fenced';
+      this.ctx.metrics.fenced.inc({ processor: this.ctx.definition.name });
+      this.ctx.logger.warn({ event: 'task_fenced', task: this.name }, 'another instance owns this task; it stops here');
+    } else {
+      // The outbox (if written) is re-produced when the task is opened again.
+      this.status = 'closed';
+    }
+  }
+
+  /** Produces records plus the consumer offsets (watermark + 1) in one transaction. */
+  private async produce(records: OutboxRecord[]): Promise<void> {
+    const producer = this.producer;
+    if (producer === null) throw new FencedError(this.name);
+    const offsets = [...this.watermarks].map(([field, offset]) => {
+      const { topic, partition } = parseWatermarkField(field);
+      return { topic, partitions: [{ partition, offset: (BigInt(offset) + 1n).toString() }] };
+    });
+    await withRetry(
+      async () => {
+        const transaction = await producer.transaction();
+        try {
+          for (const chunk of chunkBySize(records)) await transaction.sendBatch({ topicMessages: toTopicMessages(chunk) });
+          if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: this.ctx.groupId, topics: offsets });
+          await transaction.commit();
+        } catch (error) {
+          await transaction.abort().catch(() => undefined);
+          throw asFenced(error, this.name);
+        }
+      },
+      undefined,
+      this.ctx.kafkaBreaker,
+      (error, attempt) => this.ctx.logger.warn({ event: 'produce_retry', task: this.name, attempt, error: String(error) }, 'transaction failed; retrying'),
+    );
+  }
+}
+
+const FENCING_ERRORS = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+
+/** Kafka's fencing answers become our FencedError (not retried). */
+function asFenced(error: unknown, task: string): unknown {
+  const type = (error as { type?: unknown }).type;
+  if (typeof type === 'string' && FENCING_ERRORS.has(type)) return new FencedError(task);
+  return error;
+}

@@ -1,0 +1,127 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import { Serde } from '../../../avro/serde.ts';
+import type { LedgerEntry } from '../../../avro/records.ts';
+import type { SecuredConfig } from '../../../engine/client-options.ts';
+import { loadConfig } from '../../../engine/config.ts';
+import { changelogTopic } from '../../../engine/changelog.ts';
+import { taskKeys, taskKeyPattern } from '../../../engine/keys.ts';
+import { startProcessor } from '../../../engine/runtime.ts';
+import { noSecurity } from '../../../engine/security.ts';
+import { DLQ_HEADERS, dlqTopic } from '../../../engine/types.ts';
+import { createTopic, deleteTopics, getStack, kafkaClient, uniqueName } from '../harness.ts';
+import { KEEP_FOREVER, produceInput, produceTick, readTopic } from './io.ts';
+import { IDLE_MS, expectedRun, generateInput, runningSum } from './running-sum.ts';
+
+const PARTITIONS = 2;
+
+async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  // One DEL: the task loses all its keys at once, as in a Redis restart.
+  return keys.length === 0 ? 0 : redis.del(...keys);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('engine runtime on Kafka + Redis', () => {
+  const appId = uniqueName('eng');
+  const input = `${appId}.entries`;
+  const output = `${appId}.sums`;
+  let kafka: Kafka;
+  let redis: Redis;
+  let serde: Serde;
+  let config: SecuredConfig;
+
+  before(async () => {
+    const stack = await getStack();
+    if (stack.registryUrl === null) throw new Error('the stack has no schema registry; the engine test needs one for Avro');
+    config = { ...loadConfig({ kafkaBrokers: stack.brokers, redisUrl: stack.redisUrl, schemaRegistryUrl: stack.registryUrl, appId }), security: noSecurity() };
+    kafka = await kafkaClient();
+    redis = new Redis(stack.redisUrl);
+    serde = new Serde(stack.registryUrl);
+    await createTopic(input, PARTITIONS, KEEP_FOREVER);
+    await createTopic(output, PARTITIONS, KEEP_FOREVER);
+  });
+
+  after(async () => {
+    await deleteTopics([input, output, dlqTopic(input), changelogTopic(appId, 'running-sum')]);
+    await deleteKeys(redis, `{${appId}:*`);
+    await redis.quit();
+  });
+
+  test('outputs equal an uninterrupted in-memory run, poison goes to the DLQ, a flushed task is rebuilt', { timeout: 180_000 }, async () => {
+    const records = generateInput(3000, 40, PARTITIONS);
+    const finalTick = Math.max(...records.map((record) => record.value?.occurredAt ?? 0)) + IDLE_MS + 1;
+    const expected = expectedRun(input, output, records, PARTITIONS, finalTick);
+    const definition = runningSum(input, output);
+    const running = startProcessor(definition, {
+      config,
+      httpPort: 0,
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 1000,
+      maxBytesPerPartition: 64 * 1024,
+      logger: (await import('pino')).pino({ level: 'warn' }),
+    });
+    try {
+      await running.ready;
+      const firstHalf = records.slice(0, 1500);
+      await produceInput(kafka, serde, input, firstHalf);
+      const lastOnZero = firstHalf.filter((record) => record.partition === 0).length - 1;
+      const keys = taskKeys(appId, definition.name, 0);
+      await waitFor('partition 0 to apply the first half', async () => Number((await redis.hget(keys.meta, `w:${input}:0`)) ?? -1) >= lastOnZero, 60_000);
+
+      const flushed = await deleteKeys(redis, taskKeyPattern(keys));
+      assert.ok(flushed > 3, `flushed ${flushed} keys of task 0`);
+
+      await produceInput(kafka, serde, input, records.slice(1500));
+      await produceTick(kafka, input, PARTITIONS, finalTick);
+
+      const read = await readTopic(kafka, output, expected.total, 90_000);
+      const actual = new Map<string, LedgerEntry[]>();
+      for (const { message } of read) {
+        const key = message.key?.toString() ?? '';
+        const list = actual.get(key) ?? [];
+        list.push((await serde.decode<LedgerEntry>(message.value)).value);
+        actual.set(key, list);
+      }
+      assert.equal(read.length, expected.total, 'no record lost, none duplicated');
+      assert.deepEqual(actual, expected.byKey);
+
+      for (const { key, partition } of records) {
+        const stored = await redis.hgetall(`${taskKeys(appId, definition.name, partition).statePrefix}${key}`);
+        assert.deepEqual(stored, expected.state.get(key) ?? {}, `state of ${key}`);
+      }
+
+      const letters = await readTopic(kafka, dlqTopic(input), expected.undecodable + expected.processingErrors, 30_000, 500);
+      const reasons = letters.map(({ message }) => message.headers?.[DLQ_HEADERS.reason]?.toString()).sort();
+      assert.deepEqual(reasons, [
+        ...Array<string>(expected.processingErrors).fill('PROCESSING_ERROR'),
+        ...Array<string>(expected.undecodable).fill('UNDECODABLE'),
+      ]);
+      const raw = letters.find(({ message }) => message.headers?.[DLQ_HEADERS.reason]?.toString() === 'UNDECODABLE');
+      assert.equal(raw?.message.value?.toString(), 'definitely not avro');
+
+      const metrics = await (await fetch(`http://127.0.0.1:${running.httpPort}/metrics`)).text();
+      assert.match(metrics, /loyalty_engine_state_restores_total\{processor="running-sum"\} [1-9]/);
+      assert.match(metrics, /loyalty_engine_dead_letters_total\{processor="running-sum",reason="UNDECODABLE"\} [1-9]/);
+      assert.equal((await fetch(`http://127.0.0.1:${running.httpPort}/healthz`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${running.httpPort}/readyz`)).status, 200);
+    } finally {
+      await running.stop();
+    }
+  });
+});
