@@ -7,6 +7,8 @@ export interface RetryOptions {
   attempts: number;
   initialDelayMs: number;
   maxDelayMs: number;
+  /** Which errors are retried; default isRetriable. */
+  retriable?: (error: unknown) => boolean;
 }
 
 export const DEFAULT_RETRY: RetryOptions = { attempts: 8, initialDelayMs: 100, maxDelayMs: 5000 };
@@ -66,7 +68,7 @@ export async function withRetry<T>(
     try {
       return breaker ? await breaker.run(operation) : await operation();
     } catch (error) {
-      if (!isRetriable(error) || attempt >= options.attempts) throw error;
+      if (!(options.retriable ?? isRetriable)(error) || attempt >= options.attempts) throw error;
       onRetry?.(error, attempt);
       await sleep(delay);
       delay = Math.min(delay * 2, options.maxDelayMs);

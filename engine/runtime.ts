@@ -28,6 +28,8 @@ export interface StartOptions {
   httpPort?: number;
   httpHost?: string;
   codec?: RecordCodec;
+  /** Kafka client; default: one built from the config (tests pass one that injects faults). */
+  kafka?: Kafka;
   /** Consumer session and heartbeat (short in tests so a killed instance is noticed quickly). */
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
@@ -110,7 +112,7 @@ export function startProcessor(definition: ProcessorDefinition, options: StartOp
 async function launch(definition: ProcessorDefinition, options: StartOptions, metrics: EngineMetrics): Promise<Launched> {
   const config = options.config ?? environmentConfig();
   const logger = (options.logger ?? pino({ name: 'loyalty-engine' })).child({ processor: definition.name });
-  const kafka = new Kafka(kafkaClientConfig(config, `${config.appId}-${definition.name}`));
+  const kafka = options.kafka ?? new Kafka(kafkaClientConfig(config, `${config.appId}-${definition.name}`));
   const redis: Redis | Cluster = createRedisClient(config, { maxRetriesPerRequest: 5 });
   const registryUrl = config.schemaRegistryUrl;
   const auth = config.security.schemaRegistry.auth;
@@ -241,7 +243,7 @@ async function run(definition: ProcessorDefinition, options: StartOptions, clien
           return;
         }
         try {
-          if (!task.isOpen) await task.open();
+          if (!task.isOpen) await task.reopen();
           await task.runBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages }, batch.highWatermark, heartbeat);
         } catch (error) {
           if (task.isFenced) {

@@ -14,8 +14,8 @@ import type { EngineMetrics } from './metrics.ts';
 import { chunkBySize, parseOutboxRecord, serializeOutboxRecord, toTopicMessages, type OutboxRecord } from './outbox.ts';
 import { preloadBound, stateKeysFor } from './preload.ts';
 import { readChangelogPartition } from './restore.ts';
-import { withRetry, type CircuitBreaker } from './retry.ts';
-import { RedisTaskStore } from './store/redis-store.ts';
+import { DEFAULT_RETRY, isRetriable, withRetry, type CircuitBreaker } from './retry.ts';
+import { RedisTaskStore, StateLostError } from './store/redis-store.ts';
 import { TaskBatch, type BatchResult, type GlobalTables } from './task-core.ts';
 import { UNDECODABLE, type ProcessorDefinition, type SourceRecord } from './types.ts';
 
@@ -93,10 +93,46 @@ export class Task {
     return next;
   }
 
-  /** Takes the task over: fence epoch, transactional producer (fences the previous owner), recovery. */
+  /**
+   * Takes the task over after an assignment: a new fence epoch (every older owner's Redis writes
+   * are refused from now on), then resume().
+   */
   async open(): Promise<void> {
     await this.closeProducer();
     this.epoch = await this.store.takeFence();
+    await this.resume();
+  }
+
+  /**
+   * Opens the task again after a failure, without a new assignment. It never takes a new fence
+   * while it holds one: an instance that was frozen (GC pause, SIGSTOP) and whose partitions moved
+   * on must not take the task back from its new owner. Only a task that never got its fence, or
+   * whose fence Redis lost (flush, restart), takes a new epoch and rebuilds.
+   */
+  async reopen(): Promise<void> {
+    if (this.epoch === '') return this.open();
+    try {
+      await this.resume();
+    } catch (error) {
+      if (error instanceof StateLostError) return this.open();
+      throw error;
+    }
+  }
+
+  /**
+   * Continues as the task's owner under the epoch it holds: checks the fence is still ours, then
+   * a new transactional producer (which fences the task's older producers and settles their open
+   * transaction: aborted, or committed if its commit had been logged), then recovery from Redis.
+   */
+  private async resume(): Promise<void> {
+    this.status = 'closed';
+    await this.closeProducer();
+    const fence = await this.store.readFence();
+    if (fence === null) throw new StateLostError(this.name);
+    if (fence !== this.epoch) {
+      this.markFenced();
+      throw new FencedError(this.name);
+    }
     const producer = this.ctx.kafka.producer({
       transactionalId: this.name,
       idempotent: true,
@@ -105,7 +141,7 @@ export class Task {
     });
     await producer.connect();
     // An empty transaction runs initProducerId for our transactional id: the previous owner's
-    // producer is fenced and its open transaction aborted before we read offsets and outbox.
+    // producer is fenced and its open transaction settled before we read offsets and outbox.
     await (await producer.transaction()).abort();
     this.producer = producer;
     await this.recover();
@@ -309,7 +345,7 @@ export class Task {
         this.ctx.logger.error({ event: 'timer_failed', task: this.name, timer: failure.timer, error: failure.error }, 'onTimer threw; timer dropped');
       }
       await beat();
-      await this.produce(records);
+      await this.produceOrSettle(records);
       await this.store.clearOutbox(this.epoch);
       for (const record of records) metrics.recordsOut.inc({ processor, topic: record.topic });
     } catch (error) {
@@ -320,15 +356,44 @@ export class Task {
     }
   }
 
+  private markFenced(): void {
+    if (this.status === 'fenced') return;
+    this.status = 'fenced';
+    this.ctx.metrics.fenced.inc({ processor: this.ctx.definition.name });
+    this.ctx.logger.warn({ event: 'task_fenced', task: this.name }, 'another instance owns this task; it stops here');
+  }
+
   private onCommitFailure(error: unknown): void {
     if (error instanceof FencedError) {
-      this.status = 'fenced';
-      this.ctx.metrics.fenced.inc({ processor: this.ctx.definition.name });
-      this.ctx.logger.warn({ event: 'task_fenced', task: this.name }, 'another instance owns this task; it stops here');
+      this.markFenced();
     } else {
       // The outbox (if written) is re-produced when the task is opened again.
       this.status = 'closed';
     }
+  }
+
+  /**
+   * Produces the batch's records once. A transaction that fails is never simply sent again: its
+   * commit may have taken effect although the client saw an error (a connection lost after
+   * EndTxn), and a second transaction would duplicate it. Instead the task resumes under its epoch:
+   * a new producer settles the failed transaction, and recovery produces the outbox (still in
+   * Redis) again only if the changelog shows it did not commit. Retried with backoff and the
+   * shared circuit breaker while the failure is transient.
+   */
+  private async produceOrSettle(records: OutboxRecord[]): Promise<void> {
+    try {
+      await this.produce(records);
+      return;
+    } catch (error) {
+      if (error instanceof FencedError) throw error;
+      this.ctx.logger.warn({ event: 'produce_failed', task: this.name, error: String(error) }, 'transaction failed; settling it before any resend');
+    }
+    await withRetry(
+      () => this.resume(),
+      { ...DEFAULT_RETRY, retriable: (error) => !(error instanceof StateLostError) && isRetriable(error) },
+      this.ctx.kafkaBreaker,
+      (error, attempt) => this.ctx.logger.warn({ event: 'resume_retry', task: this.name, attempt, error: String(error) }, 'task could not resume; retrying'),
+    );
   }
 
   /** Produces records plus the consumer offsets (watermark + 1) in one transaction. */
@@ -339,22 +404,15 @@ export class Task {
       const { topic, partition } = parseWatermarkField(field);
       return { topic, partitions: [{ partition, offset: (BigInt(offset) + 1n).toString() }] };
     });
-    await withRetry(
-      async () => {
-        const transaction = await producer.transaction();
-        try {
-          for (const chunk of chunkBySize(records)) await transaction.sendBatch({ topicMessages: toTopicMessages(chunk) });
-          if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: this.ctx.groupId, topics: offsets });
-          await transaction.commit();
-        } catch (error) {
-          await transaction.abort().catch(() => undefined);
-          throw asFenced(error, this.name);
-        }
-      },
-      undefined,
-      this.ctx.kafkaBreaker,
-      (error, attempt) => this.ctx.logger.warn({ event: 'produce_retry', task: this.name, attempt, error: String(error) }, 'transaction failed; retrying'),
-    );
+    const transaction = await producer.transaction();
+    try {
+      for (const chunk of chunkBySize(records)) await transaction.sendBatch({ topicMessages: toTopicMessages(chunk) });
+      if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: this.ctx.groupId, topics: offsets });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw asFenced(error, this.name);
+    }
   }
 }
 

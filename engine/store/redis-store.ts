@@ -90,6 +90,11 @@ export class RedisTaskStore {
     return String(await this.redis.incr(this.keys.fence));
   }
 
+  /** The current fence epoch, or null when Redis lost it. */
+  async readFence(): Promise<string | null> {
+    return this.redis.get(this.keys.fence);
+  }
+
   async readMeta(): Promise<TaskMeta> {
     const [meta, outbox] = await Promise.all([this.redis.hgetall(this.keys.meta), this.redis.lrange(this.keys.outbox, 0, -1)]);
     const watermarks = new Map<string, string>();

@@ -3,17 +3,16 @@
 // to another is resumed. Committed outputs and Redis state must equal an uninterrupted run.
 
 import { after, before, describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { Serde } from '../../avro/serde.ts';
-import type { LedgerEntry } from '../../avro/records.ts';
 import { changelogTopic } from '../../engine/changelog.ts';
 import { taskKeys } from '../../engine/keys.ts';
 import { dlqTopic } from '../../engine/types.ts';
 import { createTopic, deleteAppState, deleteTopics, getStack, kafkaClient, uniqueName, type TestStack } from '../integration/harness.ts';
-import { KEEP_FOREVER, produceInput, produceTick, readTopic } from '../integration/engine/io.ts';
-import { IDLE_MS, expectedRun, generateInput, runningSum, type InputRecord } from '../integration/engine/running-sum.ts';
+import { KEEP_FOREVER, produceInput, produceTick } from '../integration/engine/io.ts';
+import { IDLE_MS, generateInput, type InputRecord } from '../integration/engine/running-sum.ts';
+import { assertExactRun } from '../integration/engine/exact.ts';
 import { saveLogs, startWorker, type Worker } from './worker-process.ts';
 
 const PARTITIONS = 2;
@@ -85,24 +84,7 @@ describe('engine chaos', () => {
   }
 
   async function assertExact(appId: string, input: string, output: string, records: InputRecord[], finalTick: number): Promise<void> {
-    const expected = expectedRun(input, output, records, PARTITIONS, finalTick);
-    const read = await readTopic(kafka, output, expected.total, 240_000, 3000);
-    const actual = new Map<string, LedgerEntry[]>();
-    for (const { message } of read) {
-      const key = message.key?.toString() ?? '';
-      const list = actual.get(key) ?? [];
-      list.push((await serde.decode<LedgerEntry>(message.value)).value);
-      actual.set(key, list);
-    }
-    if (read.length !== expected.total) process.stdout.write(`# progress: ${await progress(appId, input)}\n`);
-    assert.equal(read.length, expected.total, 'committed outputs: no gap, no duplicate');
-    assert.deepEqual(actual, expected.byKey);
-    const definition = runningSum(input, output);
-    for (const key of new Set(records.map((record) => record.key))) {
-      const partition = records.find((record) => record.key === key)?.partition ?? 0;
-      const stored = await redis.hgetall(`${taskKeys(appId, definition.name, partition).statePrefix}${key}`);
-      assert.deepEqual(stored, expected.state.get(key) ?? {}, `Redis state of ${key}`);
-    }
+    await assertExactRun({ kafka, serde, redis, appId, input, output, records, partitions: PARTITIONS, finalTick, diagnose: () => progress(appId, input) });
   }
 
   // Known defect, reported as a todo so CI shows it without failing: on 2026-11-24 the kill test

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { Serde } from '../../../avro/serde.ts';
-import type { LedgerEntry } from '../../../avro/records.ts';
 import type { SecuredConfig } from '../../../engine/client-options.ts';
 import { loadConfig } from '../../../engine/config.ts';
 import { changelogTopic } from '../../../engine/changelog.ts';
@@ -12,6 +11,7 @@ import { startProcessor } from '../../../engine/runtime.ts';
 import { noSecurity } from '../../../engine/security.ts';
 import { DLQ_HEADERS, dlqTopic } from '../../../engine/types.ts';
 import { createTopic, deleteTopics, getStack, kafkaClient, uniqueName } from '../harness.ts';
+import { assertExactRun } from './exact.ts';
 import { KEEP_FOREVER, produceInput, produceTick, readTopic } from './io.ts';
 import { IDLE_MS, expectedRun, generateInput, runningSum } from './running-sum.ts';
 
@@ -90,21 +90,7 @@ describe('engine runtime on Kafka + Redis', () => {
       await produceInput(kafka, serde, input, records.slice(1500));
       await produceTick(kafka, input, PARTITIONS, finalTick);
 
-      const read = await readTopic(kafka, output, expected.total, 90_000);
-      const actual = new Map<string, LedgerEntry[]>();
-      for (const { message } of read) {
-        const key = message.key?.toString() ?? '';
-        const list = actual.get(key) ?? [];
-        list.push((await serde.decode<LedgerEntry>(message.value)).value);
-        actual.set(key, list);
-      }
-      assert.equal(read.length, expected.total, 'no record lost, none duplicated');
-      assert.deepEqual(actual, expected.byKey);
-
-      for (const { key, partition } of records) {
-        const stored = await redis.hgetall(`${taskKeys(appId, definition.name, partition).statePrefix}${key}`);
-        assert.deepEqual(stored, expected.state.get(key) ?? {}, `state of ${key}`);
-      }
+      await assertExactRun({ kafka, serde, redis, appId, input, output, records, partitions: PARTITIONS, finalTick, timeoutMs: 90_000 });
 
       const letters = await readTopic(kafka, dlqTopic(input), expected.undecodable + expected.processingErrors, 30_000, 500);
       const reasons = letters.map(({ message }) => message.headers?.[DLQ_HEADERS.reason]?.toString()).sort();
