@@ -8,8 +8,6 @@
 // had) with the bounds as the offset-commit metadata. After the inserts it commits last + 1 with
 // no metadata. A sink that finds bounds pending on its committed offset cuts its first batch at
 // exactly those bounds again, so the re-sent insert has the original token and ClickHouse drops it.
-import { TransientError } from '../../engine/errors.ts';
-
 export const MAX_BATCH_RECORDS = 50_000;
 
 /** Bounds of a batch written ahead of its insert (offsets as decimal strings). */
@@ -49,19 +47,34 @@ export function decodePendingBounds(metadata: string | null | undefined): BatchB
   return null;
 }
 
+/** The batches of one fetch, and the records of a pending batch the fetch ended inside of. */
+export interface Cut<M> {
+  batches: Batch<M>[];
+  /**
+   * The records of the pending batch so far when the fetch ended inside its bounds while the
+   * partition holds more: keep them, fetch on from after the last one, and cut again with these
+   * records put in front of the next fetch's (no batch of this cut was written).
+   */
+  incomplete: M[] | null;
+}
+
 /**
  * Cuts the fetched records of one partition into batches. With pending bounds covering the first
  * record, the first batch is exactly the records within those bounds, keeping their token (records
  * missing from the range, removed by compaction or aborted, change nothing: the token is the
- * bounds'). If the fetch stopped inside the pending range while the partition holds more
- * (`highWatermark`), the batch cannot be rebuilt yet: a TransientError makes kafkajs fetch again.
+ * bounds'). A fetch can end inside the pending range (fetch sizes differ between runs, and the
+ * broker shares one response's bytes among partitions): then nothing is cut and the records so far
+ * come back as `incomplete`. Fetching again from the same offset could end at the same place
+ * forever; fetching on from the last record always makes progress. The batch is complete once a
+ * record at or past its last offset was seen, or the partition holds nothing more
+ * (`highWatermark`).
  */
 export function cutBatches<M extends { offset: string }>(
   messages: readonly M[],
   pending: BatchBounds | null,
   highWatermark: string,
   maxRecords: number = MAX_BATCH_RECORDS,
-): Batch<M>[] {
+): Cut<M> {
   const batches: Batch<M>[] = [];
   let rest = messages;
   const head = messages[0];
@@ -70,7 +83,7 @@ export function cutBatches<M extends { offset: string }>(
     const inRange = messages.filter((m) => BigInt(m.offset) <= last);
     const tail = inRange[inRange.length - 1];
     if (inRange.length === messages.length && tail && BigInt(tail.offset) < last && BigInt(highWatermark) > BigInt(tail.offset) + 1n) {
-      throw new TransientError(`fetch ended at offset ${tail.offset} inside the pending batch ${pending.first}-${pending.last}; fetching again`);
+      return { batches: [], incomplete: inRange };
     }
     batches.push({ first: pending.first, last: pending.last, messages: inRange });
     rest = messages.slice(inRange.length);
@@ -81,5 +94,5 @@ export function cutBatches<M extends { offset: string }>(
     const last = chunk[chunk.length - 1];
     if (first && last) batches.push({ first: first.offset, last: last.offset, messages: chunk });
   }
-  return batches;
+  return { batches, incomplete: null };
 }

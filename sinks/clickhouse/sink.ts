@@ -81,13 +81,19 @@ export class ClickHouseSink {
   private readonly inserts = new PQueue({ concurrency: 1 });
   /** Pending bounds per `topic:partition`, read once per group generation (undefined = not read yet). */
   private readonly pending = new Map<string, BatchBounds | null>();
+  /** Records of a pending batch gathered over several fetches, per `topic:partition` (see cutBatches). */
+  private readonly gathered = new Map<string, KafkaMessage[]>();
   private readonly maxBatchRecords: number;
 
   constructor(private readonly options: SinkOptions) {
     this.kinds = new Map(options.topics.map((t) => [t.topic, t.kind]));
     this.maxBatchRecords = options.maxBatchRecords ?? MAX_BATCH_RECORDS;
     this.consumer = options.kafka.consumer({ groupId: options.groupId, readUncommitted: false, ...CONSUMER });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.pending.clear());
+    // A new generation fetches again from the committed offsets: what was read ahead is dropped.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.pending.clear();
+      this.gathered.clear();
+    });
   }
 
   /** Refuses to start on missing topics, naming them (kafkajs would only say "unknown topic"). */
@@ -144,7 +150,20 @@ export class ClickHouseSink {
     if (!kind || batch.isEmpty()) return;
     this.options.metrics.lag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
     const pending = await this.pendingBounds(topic, partition);
-    for (const cut of cutBatches(batch.messages, pending, batch.highWatermark, this.maxBatchRecords)) {
+    const key = `${topic}:${partition}`;
+    const before = this.gathered.get(key) ?? [];
+    this.gathered.delete(key);
+    const after = BigInt(before.at(-1)?.offset ?? -1);
+    const messages = before.length === 0 ? batch.messages : [...before, ...batch.messages.filter((m) => BigInt(m.offset) > after)];
+    const { batches, incomplete } = cutBatches(messages, pending, batch.highWatermark, this.maxBatchRecords);
+    const tail = incomplete?.at(-1);
+    if (incomplete && tail) {
+      this.options.logger.info({ topic, partition, pending, gatheredTo: tail.offset }, 'sink: the fetch ended inside the written-ahead batch; reading on');
+      this.gathered.set(key, incomplete);
+      resolveOffset(tail.offset);
+      return;
+    }
+    for (const cut of batches) {
       if (!isRunning() || isStale()) return;
       const rows = await this.rowsOf(topic, partition, kind, cut.messages);
       await this.inserts.add(() => this.writeBatch(topic, partition, cut, rows));

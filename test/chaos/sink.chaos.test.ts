@@ -68,11 +68,10 @@ describe('sink chaos: SIGKILL at random moments', () => {
     await deleteTopics(topics.map((t) => t.topic));
   });
 
-  // Known defect, reported as a todo so CI shows it without failing: on 2026-11-24 this test failed
-  // 3 of its last 4 runs — the restarted sink stopped making progress on some partition after the
-  // kills (one table stayed short of the produced count for the whole 180 s). Suspected: cutBatches rethrows
-  // while a fetch ends inside the pending (written-ahead) batch, and the refetch keeps ending there.
-  test('after repeated kill -9, each record is stored exactly once', { todo: 'sink stalls after kill -9 (see comment above)' }, async () => {
+  // This test found a stall (3 of 4 runs on 2026-11-24): a restarted sink whose fetch ended inside
+  // the written-ahead batch fetched the same offsets again, forever. It now reads on and gathers the
+  // batch over several fetches (batches.ts cutBatches, `incomplete`).
+  test('after repeated kill -9, each record is stored exactly once', async () => {
     const killTimes: number[] = [];
     for (let i = 0; i < KILLS; i++) {
       child = spawnSink();

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { TransientError } from '../../../engine/errors.ts';
-import { cutBatches, decodePendingBounds, dedupToken, encodePendingBounds } from '../../../sinks/clickhouse/batches.ts';
+import { cutBatches, decodePendingBounds, type Cut, dedupToken, encodePendingBounds } from '../../../sinks/clickhouse/batches.ts';
 
 const records = (...offsets: number[]): { offset: string }[] => offsets.map((o) => ({ offset: String(o) }));
-const bounds = (batches: { first: string; last: string; messages: { offset: string }[] }[]): string[] =>
-  batches.map((b) => `${b.first}-${b.last}:${b.messages.length}`);
+const bounds = (cut: Cut<{ offset: string }>): string[] => {
+  assert.equal(cut.incomplete, null, 'the cut is complete');
+  return cut.batches.map((b) => `${b.first}-${b.last}:${b.messages.length}`);
+};
 
 describe('dedupToken', () => {
   test('is topic-partition-first-last', () => {
@@ -31,7 +32,7 @@ describe('cutBatches', () => {
   });
 
   test('no records, no batches', () => {
-    assert.deepEqual(cutBatches([], { first: '0', last: '3' }, '0'), []);
+    assert.deepEqual(cutBatches([], { first: '0', last: '3' }, '0'), { batches: [], incomplete: null });
   });
 
   test('pending bounds cut the first batch at the same offsets, even when more arrived since', () => {
@@ -42,8 +43,17 @@ describe('cutBatches', () => {
     assert.deepEqual(bounds(cutBatches(records(11, 14, 20), { first: '10', last: '15' }, '21', 50)), ['10-15:2', '20-20:1']);
   });
 
-  test('a fetch that ends inside the pending range while the partition has more is fetched again', () => {
-    assert.throws(() => cutBatches(records(10, 11), { first: '10', last: '15' }, '30', 50), TransientError);
+  test('a fetch that ends inside the pending range while the partition has more cuts nothing and returns the records so far', () => {
+    assert.deepEqual(cutBatches(records(10, 11), { first: '10', last: '15' }, '30', 50), { batches: [], incomplete: records(10, 11) });
+  });
+
+  test('records gathered over several fetches give the batch of the pending bounds', () => {
+    const pending = { first: '10', last: '15' };
+    const first = cutBatches(records(10, 11), pending, '30', 50);
+    const second = cutBatches([...(first.incomplete ?? []), ...records(12, 13)], pending, '30', 50);
+    assert.deepEqual(second.incomplete, records(10, 11, 12, 13));
+    // The record at 14 was compacted away and 15 aborted: the next record past the bounds completes the batch.
+    assert.deepEqual(bounds(cutBatches([...(second.incomplete ?? []), ...records(16, 17)], pending, '30', 50)), ['10-15:4', '16-17:2']);
   });
 
   test('a fetch that ends inside the pending range at the end of the partition is the whole batch', () => {
@@ -64,7 +74,7 @@ describe('cutBatches', () => {
 
 describe('encodePendingBounds of a whole batch', () => {
   test('writes only the bounds, never the records (offset metadata is small)', () => {
-    const [batch] = cutBatches(records(...Array.from({ length: 1000 }, (_, i) => i)), null, '1000', 1000);
+    const [batch] = cutBatches(records(...Array.from({ length: 1000 }, (_, i) => i)), null, '1000', 1000).batches;
     assert.ok(batch);
     const metadata = encodePendingBounds(batch);
     assert.ok(metadata.length < 100, metadata);
