@@ -3,7 +3,8 @@
 // ClickHouse and schema registry client through these helpers.
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import { logLevel } from './kafka.ts';
 import { redactUrl, requireKafkaBrokers, type LoyaltyConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
 import type { SecuritySettings, TlsFiles } from './security.ts';

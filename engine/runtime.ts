@@ -2,7 +2,8 @@
 // partition, global tables, metrics and health over HTTP, graceful shutdown.
 
 import type { Cluster, Redis } from 'ioredis';
-import { Kafka, Partitioners, type Admin, type Consumer, type PartitionMetadata } from 'kafkajs';
+import type { Admin, Consumer, ConsumerRunConfig, PartitionMetadata } from 'kafkajs';
+import { Kafka, Partitioners } from './kafka.ts';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Serde } from '../avro/serde.ts';
@@ -10,6 +11,7 @@ import { createRedisClient, kafkaClientConfig, type SecuredConfig } from './clie
 import { changelogTopic } from './changelog.ts';
 import { serdeCodec, type RecordCodec } from './codec.ts';
 import { startHttp } from './http.ts';
+import { keepConsumerRunning } from './consumer-restart.ts';
 import { createEngineMetrics, type EngineMetrics } from './metrics.ts';
 import { CircuitBreaker } from './retry.ts';
 import { environmentConfig } from './secured-config.ts';
@@ -224,13 +226,9 @@ async function run(definition: ProcessorDefinition, options: StartOptions, clien
     });
     void Promise.all(opening).then(() => markReady());
   });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    logger.error({ event: 'consumer_crash', error: String(payload.error), restart: payload.restart }, 'consumer crashed');
-  });
-
   await consumer.connect();
   for (const input of definition.inputs) await consumer.subscribe({ topic: input.topic, fromBeginning: true });
-  await consumer.run({
+  const runConfig: ConsumerRunConfig = {
     autoCommit: false,
     eachBatchAutoResolve: true,
     partitionsConsumedConcurrently: 4,
@@ -259,7 +257,9 @@ async function run(definition: ProcessorDefinition, options: StartOptions, clien
       });
       await heartbeat();
     },
-  });
+  };
+  const keeper = keepConsumerRunning(consumer, runConfig, logger, 'processor');
+  await consumer.run(runConfig);
 
   const http =
     options.httpPort === undefined
@@ -278,6 +278,7 @@ async function run(definition: ProcessorDefinition, options: StartOptions, clien
   let stopped: Promise<void> | null = null;
   const shutDown = async (): Promise<void> => {
     stopping = true;
+    keeper.stop();
     logger.info({ event: 'stopping' }, 'stopping: finishing the batch in flight');
     await consumer.disconnect().catch(() => undefined);
     await Promise.all([...tasks.values()].map((task) => task.exclusive(() => task.close())));

@@ -1,7 +1,7 @@
 // Watermark records: stream-time ticks with the `x-watermark` header and no value, written to
 // every partition of a topic (used by `loyalty clock tick --to T`).
 
-import { Kafka } from 'kafkajs';
+import { Kafka } from './kafka.ts';
 import { kafkaClientConfig, type SecuredConfig } from './client-options.ts';
 import { ValidationError } from './errors.ts';
 import { WATERMARK_HEADER } from './types.ts';

@@ -1,11 +1,9 @@
 // Reads the cluster's topics and applies a plan (create, add partitions, set configs) with kafkajs.
-import kafkajs, { Kafka, type Admin, type KafkaConfig } from 'kafkajs';
+import type { Admin, KafkaConfig } from 'kafkajs';
+import { ConfigResourceTypes, Kafka } from '../engine/kafka.ts';
 import { UnreachableError } from '../engine/errors.ts';
 import { TOPICS, topicName, type TopicSpec } from './catalog.ts';
 import { planTopics, wantedTopics, type ExistingTopic, type TopicPlan } from './plan.ts';
-
-// kafkajs is CommonJS and Node's named-export detection misses this enum.
-const { ConfigResourceTypes } = kafkajs;
 
 export async function withAdmin<T>(kafkaConfig: KafkaConfig, work: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = new Kafka(kafkaConfig).admin();

@@ -3,7 +3,8 @@
 // encoded with the serde and sent in order with an idempotent producer, keyed per topics/keys.ts.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Kafka, Partitioners, type KafkaConfig } from 'kafkajs';
+import type { KafkaConfig } from 'kafkajs';
+import { Kafka, Partitioners } from '../engine/kafka.ts';
 import { fromPlainJsonText } from '../avro/json.ts';
 import type { Serde } from '../avro/serde.ts';
 import { LoyaltyError, UnreachableError, ValidationError } from '../engine/errors.ts';

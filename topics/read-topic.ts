@@ -2,7 +2,8 @@
 // offset-for-timestamp lookup), read_committed, without committing anything: a throwaway consumer
 // group that seeks each partition to its start and stops at the end offsets seen when it began.
 import { randomBytes } from 'node:crypto';
-import { Kafka, type Admin, type KafkaConfig, type KafkaMessage } from 'kafkajs';
+import type { Admin, KafkaConfig, KafkaMessage } from 'kafkajs';
+import { Kafka } from '../engine/kafka.ts';
 import { UnreachableError, ValidationError } from '../engine/errors.ts';
 import { parseRfc3339 } from '../avro/json.ts';
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from '../../engine/kafka.ts';
 import { Serde } from '../../avro/serde.ts';
 import { kafkaFor, securedConfig } from '../../cli/ops/connect.ts';
 import { printable } from '../../cli/ops/records.ts';

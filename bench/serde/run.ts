@@ -5,7 +5,8 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, Partitioners, logLevel, type KafkaConfig } from 'kafkajs';
+import type { KafkaConfig } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from '../../engine/kafka.ts';
 import { fromPlainJsonText } from '../../avro/json.ts';
 import { Serde } from '../../avro/serde.ts';
 import { REPO_ROOT, loadConfig, requireKafkaBrokers } from '../../engine/config.ts';

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../../engine/kafka.ts';
 import { REPO_ROOT, loadConfig } from '../../engine/config.ts';
 import { stackUp } from '../../stack/index.ts';
 import { TOPIC_PREFIX_ENV } from '../../topics/catalog.ts';

@@ -2,7 +2,8 @@
 // Redis hash of the task that owns it (the partition Kafka's default partitioner gives the key
 // on orders.v1), shown as balances, tier and open lots as of that task's stream time.
 import type { Command } from 'commander';
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import type { PartitionMetadata } from 'kafkajs';
+import { Partitioners } from '../../engine/kafka.ts';
 import type { SecuredConfig } from '../../engine/client-options.ts';
 import { createRedisClient } from '../../engine/client-options.ts';
 import { UnreachableError } from '../../engine/errors.ts';

@@ -3,7 +3,8 @@
 // broker is down (an operator wants one clear sentence, not a minute of retries), the serde,
 // and the mapping of client errors to the project's typed errors.
 import type { Command } from 'commander';
-import { Kafka, Partitioners, type Admin, type Producer, type RetryOptions } from 'kafkajs';
+import type { Admin, Producer, RetryOptions } from 'kafkajs';
+import { Kafka, Partitioners } from '../../engine/kafka.ts';
 import { Serde } from '../../avro/serde.ts';
 import { kafkaClientConfig, schemaRegistryOptions, type SecuredConfig } from '../../engine/client-options.ts';
 import { loadConfig, requireSchemaRegistryUrl } from '../../engine/config.ts';

@@ -1,7 +1,8 @@
 // The sink as a running service: opens ClickHouse (chDB folder or server), applies migrations,
 // serves metrics and the read-only query endpoint, announces it for `loyalty sql`, and runs the
 // consumer group. `loyalty sink clickhouse` runs it; a `loyalty run` that hosts the sink can too.
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import type { KafkaConfig } from 'kafkajs';
+import { Kafka, logLevel } from '../../engine/kafka.ts';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Serde, type SerdeOptions } from '../../avro/serde.ts';

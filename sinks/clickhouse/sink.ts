@@ -3,10 +3,11 @@
 // with the batch's dedup token; offsets are committed only after every insert of the batch
 // succeeded. chDB runs one statement at a time, so inserts go through a one-slot queue, and a
 // partition's eachBatch waits for its inserts: fetching slows down to what ClickHouse absorbs.
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import type { FraudSignal, LedgerEntry, MemberSnapshot, OrderEvent, PromotionDecision } from '../../avro/records.ts';
+import { keepConsumerRunning, type ConsumerKeeper } from '../../engine/consumer-restart.ts';
 import { ConfigError } from '../../engine/errors.ts';
 import { DLQ_HEADERS, WATERMARK_HEADER } from '../../engine/types.ts';
 import type { Analytics } from './client.ts';
@@ -84,6 +85,7 @@ export class ClickHouseSink {
   /** Records of a pending batch gathered over several fetches, per `topic:partition` (see cutBatches). */
   private readonly gathered = new Map<string, KafkaMessage[]>();
   private readonly maxBatchRecords: number;
+  private keeper: ConsumerKeeper | null = null;
 
   constructor(private readonly options: SinkOptions) {
     this.kinds = new Map(options.topics.map((t) => [t.topic, t.kind]));
@@ -115,16 +117,19 @@ export class ClickHouseSink {
     await this.checkTopicsExist();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.kinds.keys()], fromBeginning: true });
-    await this.consumer.run({
+    const runConfig: ConsumerRunConfig = {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: PARTITIONS_IN_PARALLEL,
       eachBatch: (payload) => this.onBatch(payload),
-    });
+    };
+    this.keeper = keepConsumerRunning(this.consumer, runConfig, this.options.logger, 'sink');
+    await this.consumer.run(runConfig);
   }
 
   /** Stops fetching, lets the insert in flight finish (its offsets are then committed), disconnects. */
   async stop(): Promise<void> {
+    this.keeper?.stop();
     await this.consumer.disconnect();
     await this.inserts.onIdle();
   }

@@ -4,7 +4,7 @@
 // auto-creation (topics are code, see topics/), everything bound and advertised on 127.0.0.1.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../../engine/kafka.ts';
 import { REPO_ROOT } from '../../engine/config.ts';
 import { canConnect, isOurProcess, runToCompletion, spawnDetached, waitUntil } from '../process.ts';
 

@@ -2,7 +2,8 @@
 // keyed like Confluent's so the latest record of a key is its state. Written before the in-memory
 // state changes; replayed from the beginning on start so ids and versions survive restarts.
 import { randomBytes } from 'node:crypto';
-import { Kafka, Partitioners, type KafkaConfig, type Producer } from 'kafkajs';
+import type { KafkaConfig, Producer } from 'kafkajs';
+import { Kafka, Partitioners } from '../../engine/kafka.ts';
 import { TransientError, UnreachableError } from '../../engine/errors.ts';
 import type { LogKey, LogRecord } from './state.ts';
 

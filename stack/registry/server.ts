@@ -2,7 +2,8 @@
 // compacted Kafka topic. One instance writes at a time: writes are serialized here and land in
 // the log before they are visible, so a restart replays exactly what clients were told.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { logLevel, type KafkaConfig } from 'kafkajs';
+import type { KafkaConfig } from 'kafkajs';
+import { logLevel } from '../../engine/kafka.ts';
 import { ConfigError } from '../../engine/errors.ts';
 import { isCompatibilityLevel, type CompatibilityLevel } from './compatibility.ts';
 import { RegistryApiError } from './errors.ts';

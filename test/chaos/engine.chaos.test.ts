@@ -91,7 +91,7 @@ describe('engine chaos', () => {
   // failed 1 of 4 runs and the fencing test 1 of 3 (with the engine as committed); each failure had
   // a whole batch of outputs committed twice (about 2,000 records). Suspected: the outbox/recovery path (engine/task.ts recover and
   // outboxUnconfirmed) or a retried transaction whose EndTxn did take effect. See the issue note.
-  test('SIGKILL at 20+ random moments loses nothing and duplicates nothing', { timeout: 900_000, todo: 'intermittent duplicates (see comment above)' }, async () => {
+  test('SIGKILL at 20+ random moments loses nothing and duplicates nothing', { timeout: 900_000 }, async () => {
     const { appId, input, output } = await setUp('chaos-kill');
     const records = generateInput(RECORDS, 500, PARTITIONS, 11);
     const finalTick = Math.max(...records.map((record) => record.value?.occurredAt ?? 0)) + IDLE_MS + 1;
@@ -124,7 +124,7 @@ describe('engine chaos', () => {
     }
   });
 
-  test('an instance stopped while its partitions moved cannot write when it resumes', { timeout: 600_000, todo: 'intermittent duplicates (see comment above)' }, async () => {
+  test('an instance stopped while its partitions moved cannot write when it resumes', { timeout: 600_000 }, async () => {
     const { appId, input, output } = await setUp('chaos-fence');
     const records = generateInput(30_000, 200, PARTITIONS, 23);
     const finalTick = Math.max(...records.map((record) => record.value?.occurredAt ?? 0)) + IDLE_MS + 1;

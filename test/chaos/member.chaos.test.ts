@@ -6,7 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { Partitioners, type Kafka, type PartitionMetadata } from 'kafkajs';
+import type { Kafka, PartitionMetadata } from 'kafkajs';
+import { Partitioners } from '../../engine/kafka.ts';
 import type { Campaign } from '../../avro/records.ts';
 import { Serde } from '../../avro/serde.ts';
 import { orderKey, takeOrders } from '../../cli/simulate/generator.ts';

@@ -4,7 +4,7 @@
 // from the stack's own pieces (stack/kafka/broker.ts), so it runs exactly the stack's settings.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../../engine/kafka.ts';
 import { loadConfig, REPO_ROOT } from '../../engine/config.ts';
 import { kafkaPaths, prepareKafka, startKafka, waitForKafka } from '../../stack/kafka/broker.ts';
 import { ensureKafkaJars } from '../../stack/kafka/jars.ts';

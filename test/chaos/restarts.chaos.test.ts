@@ -218,16 +218,12 @@ describe('engine restarts', () => {
     assert.ok(countEvents(log, 'state_restored') >= 1, 'a task state was rebuilt from the changelog (state_restored logged)');
   });
 
-  // Known engine defect, reported as a todo so CI shows it without failing (engine at a9e077f,
-  // 2026-11-24): 2 of 5 runs failed. (a) A whole batch committed twice: 47968 outputs instead of
-  // 46055 (+1913); both tasks logged produce_failed (KafkaJSGroupCoordinatorNotFound) then
-  // outbox_replayed (2119 and 2123 records), so a failed transaction that did commit was judged
-  // unconfirmed and its outbox produced again. (b) The consumer stopped for good: batch_failed
-  // (KafkaJSGroupCoordinatorNotFound), then consumer_crash with restart:false (kafkajs does not
-  // restart on KafkaJSNonRetriableError); the process stays alive and applies nothing more.
+  // This test found two defects (2 of 5 runs on 2026-11-24): kafkajs's read_committed filter let
+  // the records of an aborted transaction through when two aborted transactions interleaved in one
+  // partition (fixed by engine/aborted-filter.ts), and a consumer that crashed with a non-retriable
+  // error was never restarted (engine/consumer-restart.ts).
   test('a Kafka broker restart mid-run (private broker, same port and data) loses and duplicates nothing', {
     timeout: 360_000,
-    todo: 'intermittent: a batch committed twice, or the consumer crashed without restart (see comment above)',
   }, async () => {
     const run = newRun('restart-kafka', 41);
     const broker: PrivateBroker = await startPrivateBroker('restart-kafka', (line) => process.stderr.write(`[restart-kafka] ${line}\n`));

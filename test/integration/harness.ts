@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
+import type { ITopicConfig } from 'kafkajs';
+import { Kafka, logLevel } from '../../engine/kafka.ts';
 import { loadConfig } from '../../engine/config.ts';
 import { stackUp } from '../../stack/index.ts';
 

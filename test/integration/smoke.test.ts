@@ -3,7 +3,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../../engine/kafka.ts';
 import { runSmokePipeline, smokeKeyOf } from '../../stack/smoke/pipeline.ts';
 import { getStack } from './harness.ts';
 

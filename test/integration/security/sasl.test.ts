@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../../../engine/kafka.ts';
 import { Serde } from '../../../avro/serde.ts';
 import { fromPlainJson } from '../../../avro/json.ts';
 import type { LedgerEntry, OrderEvent } from '../../../avro/records.ts';
