@@ -1,18 +1,12 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
-import { Serde } from '../../../avro/serde.ts';
-import type { SecuredConfig } from '../../../engine/client-options.ts';
-import { loadConfig } from '../../../engine/config.ts';
-import { changelogTopic } from '../../../engine/changelog.ts';
 import { taskKeys, taskKeyPattern } from '../../../engine/keys.ts';
 import { startProcessor } from '../../../engine/runtime.ts';
-import { noSecurity } from '../../../engine/security.ts';
 import { DLQ_HEADERS, dlqTopic } from '../../../engine/types.ts';
-import { createTopic, deleteTopics, getStack, kafkaClient, uniqueName } from '../harness.ts';
 import { assertExactRun } from './exact.ts';
-import { KEEP_FOREVER, produceInput, produceTick, readTopic } from './io.ts';
+import { runningSumApp } from './fixture.ts';
+import { produceInput, produceTick, readTopic } from './io.ts';
 import { IDLE_MS, expectedRun, generateInput, runningSum } from './running-sum.ts';
 
 const PARTITIONS = 2;
@@ -38,30 +32,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 describe('engine runtime on Kafka + Redis', () => {
-  const appId = uniqueName('eng');
-  const input = `${appId}.entries`;
-  const output = `${appId}.sums`;
-  let kafka: Kafka;
-  let redis: Redis;
-  let serde: Serde;
-  let config: SecuredConfig;
-
-  before(async () => {
-    const stack = await getStack();
-    if (stack.registryUrl === null) throw new Error('the stack has no schema registry; the engine test needs one for Avro');
-    config = { ...loadConfig({ kafkaBrokers: stack.brokers, redisUrl: stack.redisUrl, schemaRegistryUrl: stack.registryUrl, appId }), security: noSecurity() };
-    kafka = await kafkaClient();
-    redis = new Redis(stack.redisUrl);
-    serde = new Serde(stack.registryUrl);
-    await createTopic(input, PARTITIONS, KEEP_FOREVER);
-    await createTopic(output, PARTITIONS, KEEP_FOREVER);
-  });
-
-  after(async () => {
-    await deleteTopics([input, output, dlqTopic(input), changelogTopic(appId, 'running-sum')]);
-    await deleteKeys(redis, `{${appId}:*`);
-    await redis.quit();
-  });
+  const app = runningSumApp('eng', PARTITIONS);
+  const { appId, input, output } = app;
 
   test('outputs equal an uninterrupted in-memory run, poison goes to the DLQ, a flushed task is rebuilt', { timeout: 180_000 }, async () => {
     const records = generateInput(3000, 40, PARTITIONS);
@@ -69,7 +41,7 @@ describe('engine runtime on Kafka + Redis', () => {
     const expected = expectedRun(input, output, records, PARTITIONS, finalTick);
     const definition = runningSum(input, output);
     const running = startProcessor(definition, {
-      config,
+      config: app.config,
       httpPort: 0,
       sessionTimeoutMs: 10_000,
       heartbeatIntervalMs: 1000,
@@ -79,20 +51,20 @@ describe('engine runtime on Kafka + Redis', () => {
     try {
       await running.ready;
       const firstHalf = records.slice(0, 1500);
-      await produceInput(kafka, serde, input, firstHalf);
+      await produceInput(app.kafka, app.serde, input, firstHalf);
       const lastOnZero = firstHalf.filter((record) => record.partition === 0).length - 1;
       const keys = taskKeys(appId, definition.name, 0);
-      await waitFor('partition 0 to apply the first half', async () => Number((await redis.hget(keys.meta, `w:${input}:0`)) ?? -1) >= lastOnZero, 60_000);
+      await waitFor('partition 0 to apply the first half', async () => Number((await app.redis.hget(keys.meta, `w:${input}:0`)) ?? -1) >= lastOnZero, 60_000);
 
-      const flushed = await deleteKeys(redis, taskKeyPattern(keys));
+      const flushed = await deleteKeys(app.redis, taskKeyPattern(keys));
       assert.ok(flushed > 3, `flushed ${flushed} keys of task 0`);
 
-      await produceInput(kafka, serde, input, records.slice(1500));
-      await produceTick(kafka, input, PARTITIONS, finalTick);
+      await produceInput(app.kafka, app.serde, input, records.slice(1500));
+      await produceTick(app.kafka, input, PARTITIONS, finalTick);
 
-      await assertExactRun({ kafka, serde, redis, appId, input, output, records, partitions: PARTITIONS, finalTick, timeoutMs: 90_000 });
+      await assertExactRun({ ...app, records, partitions: PARTITIONS, finalTick, timeoutMs: 90_000 });
 
-      const letters = await readTopic(kafka, dlqTopic(input), expected.undecodable + expected.processingErrors, 30_000, 500);
+      const letters = await readTopic(app.kafka, dlqTopic(input), expected.undecodable + expected.processingErrors, 30_000, 500);
       const reasons = letters.map(({ message }) => message.headers?.[DLQ_HEADERS.reason]?.toString()).sort();
       assert.deepEqual(reasons, [
         ...Array<string>(expected.processingErrors).fill('PROCESSING_ERROR'),

@@ -3,21 +3,15 @@
 // broker but report an error (as when the connection drops after EndTxn), some sends fail before
 // the commit. Outputs and state must still equal an uninterrupted run exactly.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { pino } from 'pino';
-import { Serde } from '../../../avro/serde.ts';
-import type { SecuredConfig } from '../../../engine/client-options.ts';
-import { changelogTopic } from '../../../engine/changelog.ts';
-import { loadConfig } from '../../../engine/config.ts';
 import { startProcessor } from '../../../engine/runtime.ts';
-import { noSecurity } from '../../../engine/security.ts';
-import { dlqTopic } from '../../../engine/types.ts';
-import { createTopic, deleteAppState, deleteTopics, getStack, kafkaClient, uniqueName } from '../harness.ts';
+import { kafkaClient } from '../harness.ts';
 import { assertExactRun } from './exact.ts';
-import { KEEP_FOREVER, produceInput, produceTick } from './io.ts';
+import { runningSumApp } from './fixture.ts';
+import { produceInput, produceTick } from './io.ts';
 import { IDLE_MS, generateInput, runningSum } from './running-sum.ts';
 
 const PARTITIONS = 2;
@@ -82,37 +76,15 @@ function faultyKafka(real: Kafka, faults: Faults): Kafka {
 }
 
 describe('engine transactions that fail on the client', () => {
-  const appId = uniqueName('engtx');
-  const input = `${appId}.entries`;
-  const output = `${appId}.sums`;
-  let kafka: Kafka;
-  let redis: Redis;
-  let serde: Serde;
-  let config: SecuredConfig;
-
-  before(async () => {
-    const stack = await getStack();
-    if (stack.registryUrl === null) throw new Error('the stack has no schema registry; the engine test needs one for Avro');
-    config = { ...loadConfig({ kafkaBrokers: stack.brokers, redisUrl: stack.redisUrl, schemaRegistryUrl: stack.registryUrl, appId }), security: noSecurity() };
-    kafka = await kafkaClient();
-    redis = new Redis(stack.redisUrl);
-    serde = new Serde(stack.registryUrl);
-    await createTopic(input, PARTITIONS, KEEP_FOREVER);
-    await createTopic(output, PARTITIONS, KEEP_FOREVER);
-  });
-
-  after(async () => {
-    await deleteTopics([input, output, dlqTopic(input), changelogTopic(appId, 'running-sum')]);
-    await deleteAppState(redis, appId);
-    await redis.quit();
-  });
+  const app = runningSumApp('engtx', PARTITIONS);
+  const { appId, input, output } = app;
 
   test('a commit that took effect is not sent again; a failed one is sent once more', { timeout: 240_000 }, async () => {
     const records = generateInput(6000, 60, PARTITIONS, 5);
     const finalTick = Math.max(...records.map((record) => record.value?.occurredAt ?? 0)) + IDLE_MS + 1;
     const faults: Faults = { transactions: 0, committedButFailed: 0, failedBeforeCommit: 0 };
     const running = startProcessor(runningSum(input, output), {
-      config,
+      config: app.config,
       kafka: faultyKafka(await kafkaClient(`${appId}-engine`), faults),
       httpPort: 0,
       sessionTimeoutMs: 10_000,
@@ -124,9 +96,9 @@ describe('engine transactions that fail on the client', () => {
     try {
       await running.ready;
       // In slices, so the processor runs many small transactions.
-      for (let i = 0; i < records.length; i += 200) await produceInput(kafka, serde, input, records.slice(i, i + 200));
-      await produceTick(kafka, input, PARTITIONS, finalTick);
-      await assertExactRun({ kafka, serde, redis, appId, input, output, records, partitions: PARTITIONS, finalTick, timeoutMs: 120_000 });
+      for (let i = 0; i < records.length; i += 200) await produceInput(app.kafka, app.serde, input, records.slice(i, i + 200));
+      await produceTick(app.kafka, input, PARTITIONS, finalTick);
+      await assertExactRun({ ...app, records, partitions: PARTITIONS, finalTick, timeoutMs: 120_000 });
       assert.ok(faults.committedButFailed >= 3, `commits that took effect but failed: ${faults.committedButFailed}`);
       assert.ok(faults.failedBeforeCommit >= 3, `transactions failed before the commit: ${faults.failedBeforeCommit}`);
       const metrics = await (await fetch(`http://127.0.0.1:${running.httpPort}/metrics`)).text();
