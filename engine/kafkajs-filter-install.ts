@@ -14,6 +14,10 @@ if (require.cache[filterPath] === undefined) {
   require.cache[filterPath] = entry;
 }
 
+// Producers here either set partitions themselves or use Kafka's default (murmur2) partitioner on
+// purpose; kafkajs's notice about its v2 default partitioner is noise in every log.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
 /** Throws when kafkajs was loaded before the fix could be installed (a value import of 'kafkajs' somewhere). */
 export function checkFilterInstalled(): void {
   if (require.cache[filterPath]?.exports !== filterAbortedRecords) {
