@@ -31,7 +31,11 @@ function checkFence(reply: number, task: string): void {
 }
 
 interface EngineScripts {
-  loyaltyCommit(...args: (string | number)[]): Promise<number>;
+  /**
+   * Takes its arguments as one array (ioredis flattens it): a backlog batch of small records has
+   * hundreds of thousands of them, more than a spread call's stack allows.
+   */
+  loyaltyCommit(args: (string | number | Buffer)[]): Promise<number>;
   loyaltyClearOutbox(...args: (string | number)[]): Promise<number>;
   loyaltyResetTask(...args: (string | number)[]): Promise<number>;
 }
@@ -149,9 +153,10 @@ export class RedisTaskStore {
     args.push(timerDeletes.length);
     for (const timer of timerDeletes) args.push(timerMember(timer.name, timer.key));
     const outbox = payload.outbox ?? [];
-    args.push(outbox.length, ...outbox);
+    args.push(outbox.length);
+    for (const entry of outbox) args.push(entry);
     const ops = stateChanges.length + timerUpserts.length + timerDeletes.length;
-    checkFence(await this.scripts.loyaltyCommit(...args), this.taskName);
+    checkFence(await this.scripts.loyaltyCommit(args), this.taskName);
     return ops;
   }
 
