@@ -117,6 +117,67 @@ export function compareTimers(a: Timer, b: Timer): number {
   return 0;
 }
 
+/**
+ * The batch's timers in firing order, for the next due one without scanning them all (a backlog
+ * batch schedules a timer per record). Entries are never removed when a timer changes: an entry
+ * is live while the batch's timer map still holds that very object, and dead ones are dropped
+ * when they reach the top. Every object put into the map is pushed here.
+ */
+class TimerQueue {
+  private readonly heap: { id: string; timer: Timer }[] = [];
+
+  push(id: string, timer: Timer): void {
+    const heap = this.heap;
+    heap.push({ id, timer });
+    let child = heap.length - 1;
+    while (child > 0) {
+      const parent = (child - 1) >> 1;
+      const a = heap[child];
+      const b = heap[parent];
+      if (a === undefined || b === undefined || compareTimers(a.timer, b.timer) >= 0) break;
+      heap[child] = b;
+      heap[parent] = a;
+      child = parent;
+    }
+  }
+
+  /** The first live timer in firing order, or null. */
+  peek(live: ReadonlyMap<string, Timer>): Timer | null {
+    for (let top = this.heap[0]; top !== undefined; top = this.heap[0]) {
+      if (live.get(top.id) === top.timer) return top.timer;
+      this.pop();
+    }
+    return null;
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop();
+    if (last === undefined || heap.length === 0) return;
+    heap[0] = last;
+    let parent = 0;
+    for (;;) {
+      const left = parent * 2 + 1;
+      const right = left + 1;
+      let smallest = parent;
+      const at = (index: number): Timer | undefined => heap[index]?.timer;
+      const leftTimer = at(left);
+      const rightTimer = at(right);
+      const smallestTimer = at(smallest);
+      if (leftTimer !== undefined && smallestTimer !== undefined && compareTimers(leftTimer, smallestTimer) < 0) smallest = left;
+      const current = at(smallest);
+      if (rightTimer !== undefined && current !== undefined && compareTimers(rightTimer, current) < 0) smallest = right;
+      if (smallest === parent) return;
+      const a = heap[parent];
+      const b = heap[smallest];
+      if (a === undefined || b === undefined) return;
+      heap[parent] = b;
+      heap[smallest] = a;
+      parent = smallest;
+    }
+  }
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -130,6 +191,7 @@ export class TaskBatch {
   /** Copies of each touched key as loaded, to compute the changed fields at the end. */
   private readonly originalState = new Map<string, FieldMap>();
   private readonly timers = new Map<string, Timer>();
+  private readonly timerQueue = new TimerQueue();
   private readonly originalTimers = new Map<string, Timer>();
   private readonly touchedTimers = new Set<string>();
   private readonly outputs: OutputRecord[] = [];
@@ -152,7 +214,9 @@ export class TaskBatch {
     this.currentTime = input.streamTime;
     for (const timer of input.timers) {
       const id = timerId(timer.key, timer.name);
-      this.timers.set(id, { ...timer });
+      const copy = { ...timer };
+      this.timers.set(id, copy);
+      this.timerQueue.push(id, copy);
       this.originalTimers.set(id, { ...timer });
     }
     this.context = this.makeContext();
@@ -326,21 +390,25 @@ export class TaskBatch {
     const previous = this.timers.get(id);
     const wasTouched = this.touchedTimers.has(id);
     this.touchedTimers.add(id);
-    if (timer === undefined) this.timers.delete(id);
-    else this.timers.set(id, timer);
+    this.putTimer(id, timer);
     this.undo.push(() => {
-      if (previous === undefined) this.timers.delete(id);
-      else this.timers.set(id, previous);
+      this.putTimer(id, previous);
       if (!wasTouched) this.touchedTimers.delete(id);
     });
   }
 
-  private nextDueTimer(): Timer | null {
-    let next: Timer | null = null;
-    for (const timer of this.timers.values()) {
-      if (timer.dueAt <= this.currentTime && (next === null || compareTimers(timer, next) < 0)) next = timer;
+  private putTimer(id: string, timer: Timer | undefined): void {
+    if (timer === undefined) {
+      this.timers.delete(id);
+      return;
     }
-    return next;
+    this.timers.set(id, timer);
+    this.timerQueue.push(id, timer);
+  }
+
+  private nextDueTimer(): Timer | null {
+    const next = this.timerQueue.peek(this.timers);
+    return next !== null && next.dueAt <= this.currentTime ? next : null;
   }
 
   private addDeadLetter(record: SourceRecord, reason: string, message: string): void {
