@@ -65,17 +65,20 @@ interface Launched {
 /** Keyed records go where Kafka's default partitioner puts them; unkeyed ones stay on the task's partition. */
 function makePartitioner(counts: ReadonlyMap<string, number>): PartitionFor {
   const murmur = Partitioners.DefaultPartitioner();
+  const metadataByCount = new Map<number, PartitionMetadata[]>();
+  const metadataOf = (count: number): PartitionMetadata[] => {
+    let metadata = metadataByCount.get(count);
+    if (metadata === undefined) {
+      metadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+      metadataByCount.set(count, metadata);
+    }
+    return metadata;
+  };
   return (topic, key, taskPartition) => {
     const count = counts.get(topic) ?? 1;
     if (key === null) return taskPartition % count;
-    const partitionMetadata: PartitionMetadata[] = Array.from({ length: count }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      partitionErrorCode: 0,
-      replicas: [0],
-      isr: [0],
-    }));
-    return murmur({ topic, partitionMetadata, message: { key, value: null } });
+    if (count === 1) return 0;
+    return murmur({ topic, partitionMetadata: metadataOf(count), message: { key, value: null } });
   };
 }
 
