@@ -9,6 +9,8 @@ import type { Timer } from './types.ts';
 
 const SEPARATOR = '\u0000';
 export const META_KEY = 'm';
+/** Prefix of a whole-key state record. Older changelogs hold `s\0<key>\0<field>` records, one per field; both are read. */
+const KEY_KIND = `k${SEPARATOR}`;
 
 export function changelogTopic(appId: string, processor: string): string {
   return `${appId}-${processor}-changelog`;
@@ -19,12 +21,19 @@ interface ChangelogMeta {
   streamTime: number;
 }
 
-/** The changelog records of one batch; the meta record comes last. */
+/**
+ * The changelog records of one batch; the meta record comes last. A changed state key is one
+ * record `k\0<key>` carrying all its fields after the batch (JSON object; null when it has none
+ * left), as Kafka Streams logs whole values: a compacted changelog keeps one record per key, and a
+ * batch writes one record per changed key rather than one per changed field. `state` holds the
+ * keys' fields after the batch (the batch's loaded and updated state).
+ */
 export function changelogRecords(
   topic: string,
   partition: number,
   result: Pick<BatchResult, 'stateChanges' | 'timerUpserts' | 'timerDeletes' | 'streamTime'>,
   watermarks: ReadonlyMap<string, string>,
+  state: ReadonlyMap<string, FieldMap>,
 ): OutboxRecord[] {
   const record = (key: string, value: string | null): OutboxRecord => ({
     topic,
@@ -34,8 +43,12 @@ export function changelogRecords(
     headers: {},
   });
   const records: OutboxRecord[] = [];
-  for (const change of result.stateChanges) {
-    records.push(record(`s${SEPARATOR}${change.key}${SEPARATOR}${change.field}`, change.value));
+  const changedKeys = new Set<string>();
+  for (const change of result.stateChanges) changedKeys.add(change.key);
+  for (const key of changedKeys) {
+    const fields = state.get(key);
+    const value = fields === undefined || fields.size === 0 ? null : JSON.stringify(Object.fromEntries([...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    records.push(record(`${KEY_KIND}${key}`, value));
   }
   for (const timer of result.timerDeletes) records.push(record(`t${SEPARATOR}${timerMember(timer.name, timer.key)}`, null));
   for (const timer of result.timerUpserts) {
@@ -63,7 +76,10 @@ export class ChangelogImage {
     }
     const kind = key.slice(0, 2);
     const rest = key.slice(2);
-    if (kind === `s${SEPARATOR}`) {
+    if (kind === KEY_KIND) {
+      if (value === null) this.state.delete(rest);
+      else this.state.set(rest, new Map(Object.entries(JSON.parse(value.toString()) as Record<string, string>)));
+    } else if (kind === `s${SEPARATOR}`) {
       const split = rest.lastIndexOf(SEPARATOR);
       const stateKey = rest.slice(0, split);
       const field = rest.slice(split + 1);

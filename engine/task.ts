@@ -16,7 +16,7 @@ import { preloadBound, stateKeysFor } from './preload.ts';
 import { readChangelogPartition } from './restore.ts';
 import { DEFAULT_RETRY, isRetriable, withRetry, type CircuitBreaker } from './retry.ts';
 import { RedisTaskStore, StateLostError } from './store/redis-store.ts';
-import { TaskBatch, type BatchResult, type GlobalTables } from './task-core.ts';
+import { TaskBatch, type BatchResult, type FieldMap, type GlobalTables } from './task-core.ts';
 import { UNDECODABLE, type ProcessorDefinition, type SourceRecord } from './types.ts';
 
 /** Picks the partition of an output record, deterministically (a replay lands where the first write did). */
@@ -305,7 +305,7 @@ export class Task {
     const result = core.result();
     timer();
     await beat();
-    await this.commit(result, beat);
+    await this.commit(result, loaded.state, beat);
   }
 
   private noteLag(topic: string, highWatermark: string, lastOffset: string): void {
@@ -314,7 +314,8 @@ export class Task {
     this.ctx.metrics.consumerLag.set({ processor: this.ctx.definition.name, topic, partition: String(this.partition) }, lag);
   }
 
-  private async commit(result: BatchResult, beat: () => Promise<void>): Promise<void> {
+  /** `state` holds the batch's keys after the batch, for their changelog records. */
+  private async commit(result: BatchResult, state: ReadonlyMap<string, FieldMap>, beat: () => Promise<void>): Promise<void> {
     const { metrics, definition } = this.ctx;
     const processor = definition.name;
     const stop = metrics.commitSeconds.startTimer({ processor });
@@ -330,7 +331,7 @@ export class Task {
       records.push({ topic: letter.topic, partition: this.ctx.partitionFor(letter.topic, key, this.partition), key, value: letter.value, headers: letter.headers });
       metrics.deadLetters.inc({ processor, reason: letter.headers['x-dlq-reason'] ?? 'unknown' });
     }
-    records.push(...changelogRecords(this.ctx.changelogTopic, this.partition, result, this.watermarks));
+    for (const record of changelogRecords(this.ctx.changelogTopic, this.partition, result, this.watermarks, state)) records.push(record);
     try {
       const ops = await this.store.commit(this.epoch, {
         result,

@@ -20,6 +20,10 @@ describe('changelog', () => {
         streamTime: 40,
       },
       new Map([[watermarkField('orders', 1), '7']]),
+      new Map([
+        ['m:1', new Map([['sum', '10'], ['n', '1']])],
+        ['m2', new Map([['sum', '3']])],
+      ]),
     );
     const second = changelogRecords(
       'app-p-changelog',
@@ -31,7 +35,12 @@ describe('changelog', () => {
         streamTime: 60,
       },
       new Map([[watermarkField('orders', 1), '9']]),
+      new Map([
+        ['m:1', new Map([['sum', '10']])],
+        ['m2', new Map()],
+      ]),
     );
+    assert.equal(first.length, 4, 'one record per changed key, one per timer, the meta record');
     assert.ok([...first, ...second].every((record) => record.partition === 1 && record.topic === 'app-p-changelog'));
     const image = new ChangelogImage();
     for (const record of [...first, ...second]) image.apply(record.key?.toString() ?? '', record.value);
@@ -41,8 +50,27 @@ describe('changelog', () => {
     assert.deepEqual(image.offsets(), [{ topic: 'orders', partition: 1, offset: '9' }]);
   });
 
+  test('per-field state records of older changelogs are still folded, and a later whole-key record replaces them', () => {
+    const image = new ChangelogImage();
+    image.apply('s\u0000m:1\u0000sum', Buffer.from('4'));
+    image.apply('s\u0000m:1\u0000old', Buffer.from('x'));
+    image.apply('s\u0000m2\u0000sum', Buffer.from('1'));
+    assert.deepEqual(image.state, new Map([['m:1', new Map([['sum', '4'], ['old', 'x']])], ['m2', new Map([['sum', '1']])]]));
+    image.apply('k\u0000m:1', Buffer.from(JSON.stringify({ sum: '5' })));
+    image.apply('k\u0000m2', null);
+    assert.deepEqual(image.state, new Map([['m:1', new Map([['sum', '5']])]]));
+  });
+
+  test('a whole-key record lists its fields in name order, whatever order they were loaded in', () => {
+    const batch = { stateChanges: [{ key: 'k', field: 'b', value: '2' }], timerUpserts: [], timerDeletes: [], streamTime: 1 };
+    const one = changelogRecords('c', 0, batch, new Map(), new Map([['k', new Map([['b', '2'], ['a', '1']])]]));
+    const two = changelogRecords('c', 0, batch, new Map(), new Map([['k', new Map([['a', '1'], ['b', '2']])]]));
+    assert.deepEqual(one[0]?.value, two[0]?.value);
+    assert.equal(one[0]?.value?.toString(), '{"a":"1","b":"2"}');
+  });
+
   test('timer records carry dueAt and are folded by (name, key)', () => {
-    const records = changelogRecords('c', 0, { stateChanges: [], timerUpserts: [{ key: 'k', name: 'a', dueAt: 5 }], timerDeletes: [], streamTime: 1 }, new Map());
+    const records = changelogRecords('c', 0, { stateChanges: [], timerUpserts: [{ key: 'k', name: 'a', dueAt: 5 }], timerDeletes: [], streamTime: 1 }, new Map(), new Map());
     const image = new ChangelogImage();
     for (const record of records) image.apply(record.key?.toString() ?? '', record.value);
     assert.deepEqual([...image.timers.values()], [{ key: 'k', name: 'a', dueAt: 5 }]);
