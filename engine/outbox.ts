@@ -62,6 +62,13 @@ export function toTopicMessages(records: OutboxRecord[]): { topic: string; messa
  */
 export const MAX_SEND_BYTES = 512 * 1024;
 
+/**
+ * Records one send of a transaction may carry. kafkajs groups a send's messages by partition by
+ * copying the partition's array for every message (quadratic in the messages of one send): at
+ * thousands of small records per send that copying cost more than encoding them.
+ */
+export const MAX_SEND_RECORDS = 1000;
+
 /** Per-record overhead of the Kafka record format, roughly (lengths, offsets, timestamp, attributes). */
 const RECORD_OVERHEAD = 32;
 
@@ -71,14 +78,14 @@ function approximateSize(record: OutboxRecord): number {
   return size;
 }
 
-/** Splits records, in order, into chunks of at most `maxBytes` (a larger record is a chunk of its own). */
-export function chunkBySize(records: OutboxRecord[], maxBytes: number = MAX_SEND_BYTES): OutboxRecord[][] {
+/** Splits records, in order, into chunks of at most `maxBytes` and `maxRecords` (a larger record is a chunk of its own). */
+export function chunkBySize(records: OutboxRecord[], maxBytes: number = MAX_SEND_BYTES, maxRecords: number = MAX_SEND_RECORDS): OutboxRecord[][] {
   const chunks: OutboxRecord[][] = [];
   let current: OutboxRecord[] = [];
   let bytes = 0;
   for (const record of records) {
     const size = approximateSize(record);
-    if (current.length > 0 && bytes + size > maxBytes) {
+    if (current.length > 0 && (bytes + size > maxBytes || current.length >= maxRecords)) {
       chunks.push(current);
       current = [];
       bytes = 0;
