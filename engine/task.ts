@@ -11,7 +11,7 @@ import { changelogRecords } from './changelog.ts';
 import type { RecordCodec } from './codec.ts';
 import { parseWatermarkField, taskKeys, watermarkField } from './keys.ts';
 import type { EngineMetrics } from './metrics.ts';
-import { chunkBySize, parseOutboxRecord, serializeOutboxRecord, toTopicMessages, type OutboxRecord } from './outbox.ts';
+import { chunkBySize, packOutbox, toTopicMessages, unpackOutbox, type OutboxRecord } from './outbox.ts';
 import { preloadBound, stateKeysFor } from './preload.ts';
 import { readChangelogPartition } from './restore.ts';
 import { DEFAULT_RETRY, isRetriable, withRetry, type CircuitBreaker } from './retry.ts';
@@ -186,10 +186,11 @@ export class Task {
     this.watermarks.clear();
     for (const [field, offset] of meta.watermarks) this.watermarks.set(field, offset);
     if (meta.outbox.length === 0) return;
-    if (await this.outboxUnconfirmed(meta.watermarks, meta.outbox.length, committed)) {
-      await this.produce(meta.outbox.map(parseOutboxRecord));
+    const pending = unpackOutbox(meta.outbox);
+    if (await this.outboxUnconfirmed(meta.watermarks, pending.length, committed)) {
+      await this.produce(pending);
       this.ctx.metrics.outboxReplays.inc({ processor: this.ctx.definition.name });
-      this.ctx.logger.warn({ event: 'outbox_replayed', task: this.name, records: meta.outbox.length }, 'outbox left by a crash produced again');
+      this.ctx.logger.warn({ event: 'outbox_replayed', task: this.name, records: pending.length }, 'outbox left by a crash produced again');
     }
     await this.store.clearOutbox(this.epoch);
   }
@@ -337,7 +338,7 @@ export class Task {
         result,
         offsets: result.offsets,
         streamTime: result.streamTime,
-        outbox: records.map(serializeOutboxRecord),
+        outbox: packOutbox(records),
       });
       this.streamTime = result.streamTime;
       metrics.stateOps.inc({ processor }, ops);

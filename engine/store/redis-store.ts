@@ -59,7 +59,8 @@ export interface TaskMeta {
   streamTime: number;
   /** Last applied offset per `topic:partition` watermark field. */
   watermarks: Map<string, string>;
-  outbox: string[];
+  /** Packed outbox entries (engine/outbox.ts unpackOutbox). */
+  outbox: Buffer[];
 }
 
 export interface LoadedBatch {
@@ -74,7 +75,7 @@ export interface CommitPayload {
   /** Stream time to store, or null to leave it. */
   streamTime: number | null;
   /** Replace the outbox with these entries, or null to leave it (rebuild chunks). */
-  outbox: string[] | null;
+  outbox: Buffer[] | null;
 }
 
 export class RedisTaskStore {
@@ -100,7 +101,7 @@ export class RedisTaskStore {
   }
 
   async readMeta(): Promise<TaskMeta> {
-    const [meta, outbox] = await Promise.all([this.redis.hgetall(this.keys.meta), this.redis.lrange(this.keys.outbox, 0, -1)]);
+    const [meta, outbox] = await Promise.all([this.redis.hgetall(this.keys.meta), this.redis.lrangeBuffer(this.keys.outbox, 0, -1)]);
     const watermarks = new Map<string, string>();
     for (const [field, value] of Object.entries(meta)) {
       if (field.startsWith('w:')) watermarks.set(field, value);
@@ -131,7 +132,7 @@ export class RedisTaskStore {
 
   /** The atomic commit script; FencedError when another instance took the task. */
   async commit(epoch: string, payload: CommitPayload): Promise<number> {
-    const args: (string | number)[] = [
+    const args: (string | number | Buffer)[] = [
       this.keys.fence,
       this.keys.meta,
       this.keys.timers,

@@ -1,7 +1,7 @@
 // The outbox is sent in chunks that stay under the broker's record-batch limit, in order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chunkBySize, parseOutboxRecord, serializeOutboxRecord, type OutboxRecord } from '../../../engine/outbox.ts';
+import { chunkBySize, packOutbox, parseOutboxRecord, serializeOutboxRecord, unpackOutbox, type OutboxRecord } from '../../../engine/outbox.ts';
 
 function record(i: number, valueBytes: number): OutboxRecord {
   return { topic: `t${i % 3}`, partition: i % 2, key: Buffer.from(`k${i}`), value: Buffer.alloc(valueBytes, i % 256), headers: { h: String(i) } };
@@ -27,4 +27,20 @@ test('a record larger than the budget travels alone; an empty outbox gives no ch
 test('serialization round-trips keys, values, nulls and headers', () => {
   const records: OutboxRecord[] = [record(5, 50), { topic: 'x', partition: 3, key: null, value: null, headers: {} }];
   assert.deepEqual(records.map((r) => parseOutboxRecord(serializeOutboxRecord(r))), records);
+});
+
+test('packed outbox entries give back every record in order: bytes, nulls, headers, several topics, legacy JSON entries', () => {
+  const records = Array.from({ length: 7 }, (_, i): OutboxRecord => ({
+    topic: i % 3 === 0 ? 'app-p-changelog' : `out.é${i % 2}`,
+    partition: i % 4,
+    key: i === 2 ? null : Buffer.from([0, 255, i]),
+    value: i === 4 ? null : Buffer.from(`value ${i}`),
+    headers: i === 5 ? { 'x-dlq-reason': 'UNDECODABLE', 'x-dlq-error': 'bad ✓' } : {},
+  }));
+  const entries = packOutbox(records, 3);
+  assert.equal(entries.length, 3);
+  assert.deepEqual(unpackOutbox(entries), records);
+  const legacy = Buffer.from(serializeOutboxRecord(records[5] as OutboxRecord));
+  assert.deepEqual(unpackOutbox([legacy, ...packOutbox(records.slice(0, 2))]), [records[5], records[0], records[1]]);
+  assert.deepEqual(unpackOutbox(packOutbox([])), []);
 });
