@@ -1,71 +1,105 @@
 // Engine benchmark (not a test): the running-sum processor with the full effectively-once protocol
 // (Redis state + outbox + Kafka transaction with changelog and offsets) against a bare kafkajs
-// consume -> produce loop, on 1 and 4 partitions, on the local stack.
-//   node --import tsx bench/engine/run.ts [records]
-// Throughput: N records produced up front, time until the group's committed offsets reach the end.
-// Latency: records produced at a steady rate carrying their send time; p50/p99 of the time until a
-// read_committed consumer sees the output.
+// consume -> produce loop (decode, sum in memory, produce; no state store, no transactions), in
+// the same run, on the issue's matrix: 1 and 4 partitions x 10k and 1M keys.
+//   node --import tsx bench/engine/run.ts [--partitions 1,4] [--keys 10000,1000000] [--records 100000,1000000]
+//                                         [--latency-seconds 10] [--rate 400] [--systems engine,bare]
+// `--records` pairs with `--keys` (records of the i-th key count); record i belongs to member i mod keys.
+// Both systems read the same input topic (one produce per case), each with its own group and output.
+// Throughput: time from the group's first committed offset to its committed offsets reaching the
+// end (steady drain; the group join and task open before the first commit are reported apart).
+// Latency: records produced at a steady rate after the drain, p50/p99 of the time from their send
+// to a read_committed consumer seeing their output. Event time is the same for every record, so the
+// processor's idle timers are written (one per key) but never fire: the bench measures the commit
+// path, not a flush of every key's timer.
+// Redis memory (engine only, after the drain): MEMORY USAGE (SAMPLES 0) of sampled state hashes,
+// the timers sorted sets per key, and the growth of used_memory per key.
 
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka, Message } from 'kafkajs';
 import { pino } from 'pino';
 import { Serde } from '../../avro/serde.ts';
 import type { LedgerEntry } from '../../avro/records.ts';
 import { loadConfig } from '../../engine/config.ts';
 import { changelogTopic } from '../../engine/changelog.ts';
+import { taskKeys } from '../../engine/keys.ts';
 import { startProcessor } from '../../engine/runtime.ts';
 import { noSecurity } from '../../engine/security.ts';
 import { createTopic, deleteAppState, deleteTopics, getStack, kafkaClient, uniqueName } from '../../test/integration/harness.ts';
 import { LEDGER, runningSum } from '../../test/integration/engine/running-sum.ts';
 
-const RECORDS = Number(process.argv[2] ?? 20_000);
-const RATE_PER_SECOND = 400;
-const LATENCY_SECONDS = 10;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const { values: args } = parseArgs({
+  options: {
+    partitions: { type: 'string', default: '1,4' },
+    keys: { type: 'string', default: '10000,1000000' },
+    records: { type: 'string', default: '100000,1000000' },
+    'latency-seconds': { type: 'string', default: '10' },
+    rate: { type: 'string', default: '400' },
+    systems: { type: 'string', default: 'engine,bare' },
+  },
+});
+const numbers = (text: string): number[] => text.split(',').map((part) => Number(part.trim()));
+const PARTITIONS = numbers(args.partitions);
+const KEYS = numbers(args.keys);
+const RECORDS = numbers(args.records);
+if (RECORDS.length !== KEYS.length) throw new Error('--records needs one count per --keys entry');
+const LATENCY_SECONDS = Number(args['latency-seconds']);
+const RATE_PER_SECOND = Number(args.rate);
+const SYSTEMS = args.systems.split(',').map((system) => system.trim());
+const EVENT_TIME = 1_700_000_000_000;
+const MEMORY_SAMPLES = 2000;
+const PRODUCE_CHUNK = 1000;
+const PRODUCE_IN_FLIGHT = 4;
 
-function entry(i: number, occurredAt: number): LedgerEntry {
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const load = (): string => loadavg().map((value) => value.toFixed(1)).join(' ');
+
+function entry(i: number, keys: number): LedgerEntry {
   return {
     entryId: `e-${i}`,
-    memberId: `member-${i % 1000}`,
+    memberId: `member-${i % keys}`,
     kind: 'EARN',
     orderId: `o-${i}`,
     campaignId: null,
     pendingDelta: 0,
     availableDelta: (i % 97) - 20,
     heldDelta: 0,
-    occurredAt,
+    occurredAt: EVENT_TIME,
     programVersion: 1,
   };
 }
 
-async function produce(kafka: Kafka, serde: Serde, topic: string, from: number, count: number, occurredAt: () => number): Promise<void> {
+/** Produces records [from, from + count) with a few sends in flight; `sent` hears each record's send time. */
+async function produce(kafka: Kafka, serde: Serde, topic: string, from: number, count: number, keys: number, sent?: Map<string, number>): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
-  for (let i = from; i < from + count; i += 1000) {
-    const size = Math.min(1000, from + count - i);
-    const messages = Array.from({ length: size }, (_, j) => {
-      const value = entry(i + j, occurredAt());
-      return { key: value.memberId, value: serde.encodeSync(topic, value) };
-    });
-    await producer.send({ topic, messages });
+  const inFlight = new Set<Promise<unknown>>();
+  for (let i = from; i < from + count; i += PRODUCE_CHUNK) {
+    const size = Math.min(PRODUCE_CHUNK, from + count - i);
+    const messages: Message[] = [];
+    const now = Date.now();
+    for (let j = 0; j < size; j += 1) {
+      const value = entry(i + j, keys);
+      sent?.set(value.entryId, now);
+      messages.push({ key: value.memberId, value: serde.encodeSync(topic, value) });
+    }
+    const send = producer.send({ topic, messages });
+    inFlight.add(send);
+    void send.finally(() => inFlight.delete(send));
+    if (inFlight.size >= PRODUCE_IN_FLIGHT) await Promise.race(inFlight);
   }
+  await Promise.all(inFlight);
   await producer.disconnect();
 }
 
-async function caughtUp(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return ends.every((end) => {
-      const offset = committed?.partitions.find((partition) => partition.partition === end.partition)?.offset ?? '-1';
-      return BigInt(offset) >= BigInt(end.high);
-    });
-  } finally {
-    await admin.disconnect();
-  }
+/** Records of `topic` the group has committed past (the sum over partitions of committed offsets). */
+async function committedCount(admin: Admin, groupId: string, topic: string): Promise<bigint> {
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  let sum = 0n;
+  for (const partition of committed?.partitions ?? []) if (BigInt(partition.offset) > 0n) sum += BigInt(partition.offset);
+  return sum;
 }
 
 /** Starts the system under test; returns its group id and a stop function. */
@@ -74,7 +108,7 @@ type Runner = (input: string, output: string, appId: string) => Promise<{ groupI
 function engineRunner(stack: Awaited<ReturnType<typeof getStack>>): Runner {
   return async (input, output, appId) => {
     const config = { ...loadConfig({ kafkaBrokers: stack.brokers, redisUrl: stack.redisUrl, schemaRegistryUrl: stack.registryUrl ?? undefined, appId }), security: noSecurity() };
-    const running = await startProcessor(runningSum(input, output), { config, logger: pino({ level: 'warn' }) });
+    const running = startProcessor(runningSum(input, output), { config, logger: pino({ level: 'warn' }), stopOnSignals: false });
     await running.ready;
     return { groupId: `${appId}-running-sum`, stop: running.stop };
   };
@@ -91,6 +125,7 @@ function bareRunner(kafka: Kafka, serde: Serde): Runner {
     const sums = new Map<string, number>();
     await consumer.subscribe({ topic: input, fromBeginning: true });
     await consumer.run({
+      partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch }) => {
         await serde.ensureSchemas(batch.messages.map((message) => message.value));
         const messages = batch.messages.map((message) => {
@@ -99,7 +134,9 @@ function bareRunner(kafka: Kafka, serde: Serde): Runner {
           sums.set(value.memberId, sum);
           return { key: value.memberId, value: serde.encodeSync(output, { ...value, entryId: `${value.entryId}:sum`, availableDelta: sum }) };
         });
-        await producer.send({ topic: output, messages });
+        // Sends of at most PRODUCE_CHUNK messages, as the engine's transactions: kafkajs groups one
+        // send's messages quadratically, so one send per fetched batch would slow the baseline.
+        for (let i = 0; i < messages.length; i += PRODUCE_CHUNK) await producer.send({ topic: output, messages: messages.slice(i, i + PRODUCE_CHUNK) });
       },
     });
     return {
@@ -112,7 +149,14 @@ function bareRunner(kafka: Kafka, serde: Serde): Runner {
   };
 }
 
-async function measureLatency(kafka: Kafka, serde: Serde, input: string, output: string): Promise<{ p50: number; p99: number; samples: number }> {
+interface Latency {
+  p50: number;
+  p99: number;
+  samples: number;
+}
+
+async function measureLatency(kafka: Kafka, serde: Serde, input: string, output: string, from: number, keys: number): Promise<Latency> {
+  const sent = new Map<string, number>();
   const latencies: number[] = [];
   const consumer = kafka.consumer({ groupId: uniqueName('bench-latency'), readUncommitted: false });
   await consumer.connect();
@@ -127,16 +171,17 @@ async function measureLatency(kafka: Kafka, serde: Serde, input: string, output:
       await serde.ensureSchemas(batch.messages.map((message) => message.value));
       for (const message of batch.messages) {
         const value = serde.decodeSync<LedgerEntry>(message.value).value;
-        if (value.kind === 'EARN') latencies.push(now - value.occurredAt);
+        const at = sent.get(value.entryId.replace(/:sum$/, ''));
+        if (at !== undefined) latencies.push(now - at);
       }
     },
   });
   while (!assigned) await sleep(100);
   await sleep(1000);
-  const perTick = RATE_PER_SECOND / 10;
+  const perTick = Math.max(1, Math.round(RATE_PER_SECOND / 10));
   for (let tick = 0; tick < LATENCY_SECONDS * 10; tick += 1) {
     const started = Date.now();
-    await produce(kafka, serde, input, RECORDS + tick * perTick, perTick, () => Date.now());
+    await produce(kafka, serde, input, from + tick * perTick, perTick, keys, sent);
     await sleep(Math.max(0, 100 - (Date.now() - started)));
   }
   await sleep(3000);
@@ -146,39 +191,136 @@ async function measureLatency(kafka: Kafka, serde: Serde, input: string, output:
   return { p50: at(0.5), p99: at(0.99), samples: latencies.length };
 }
 
+interface Memory {
+  stateBytes: number;
+  timerBytes: number;
+  usedBytes: number;
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? Number.NaN);
+}
+
+/** Redis bytes per key of the engine's state: sampled hashes, timers, growth of used_memory. */
+async function memoryPerKey(redis: Redis, appId: string, partitions: number, keys: number, usedBefore: number): Promise<Memory> {
+  const tasks = Array.from({ length: partitions }, (_, partition) => taskKeys(appId, 'running-sum', partition));
+  const step = Math.max(1, Math.floor(keys / MEMORY_SAMPLES));
+  const pipeline = redis.pipeline();
+  for (let member = 0; member < keys; member += step) {
+    for (const task of tasks) pipeline.call('MEMORY', 'USAGE', `${task.statePrefix}member-${member}`, 'SAMPLES', '0');
+  }
+  const sizes = ((await pipeline.exec()) ?? []).map(([, size]) => size).filter((size): size is number => typeof size === 'number');
+  const timers = await Promise.all(tasks.map((task) => redis.call('MEMORY', 'USAGE', task.timers, 'SAMPLES', '0')));
+  const timerBytes = timers.reduce<number>((sum, size) => sum + (typeof size === 'number' ? size : 0), 0);
+  const stateBytes = sizes.reduce((sum, size) => sum + size, 0) / Math.max(1, sizes.length);
+  return { stateBytes: Math.round(stateBytes), timerBytes: Math.round(timerBytes / keys), usedBytes: Math.round(((await usedMemory(redis)) - usedBefore) / keys) };
+}
+
+interface Row {
+  system: string;
+  partitions: number;
+  keys: number;
+  records: number;
+  startupSeconds: number;
+  drainSeconds: number;
+  throughput: number;
+  latency: Latency;
+  memory: Memory | null;
+  load: string;
+}
+
 async function main(): Promise<void> {
   const stack = await getStack();
   if (stack.registryUrl === null) throw new Error('the stack has no schema registry');
   const kafka = await kafkaClient('bench-engine');
   const serde = new Serde(stack.registryUrl);
   const redis = new Redis(stack.redisUrl);
-  const rows: string[] = [];
-  for (const partitions of [1, 4]) {
-    for (const [mode, runner] of [['engine', engineRunner(stack)], ['bare kafkajs', bareRunner(kafka, serde)]] as const) {
-      const appId = uniqueName('bench');
-      const input = `${appId}.in`;
-      const output = `${appId}.out`;
+  const runners: Record<string, Runner> = { engine: engineRunner(stack), bare: bareRunner(kafka, serde) };
+  const rows: Row[] = [];
+  const benchStarted = Date.now();
+  process.stdout.write(`load average at start: ${load()}\n`);
+  for (const [index, keys] of KEYS.entries()) {
+    const records = RECORDS[index] ?? keys;
+    for (const partitions of PARTITIONS) {
+      const caseId = uniqueName('bench');
+      const input = `${caseId}.in`;
       await createTopic(input, partitions);
-      await createTopic(output, partitions);
       await serde.prepare(input, LEDGER);
-      await produce(kafka, serde, input, 0, RECORDS, () => 1_700_000_000_000);
-      const started = Date.now();
-      const system = await runner(input, output, appId);
-      while (!(await caughtUp(kafka, system.groupId, input))) await sleep(100);
-      const seconds = (Date.now() - started) / 1000;
-      const latency = await measureLatency(kafka, serde, input, output);
-      await system.stop();
-      const throughput = Math.round(RECORDS / seconds);
-      rows.push(`| ${mode} | ${partitions} | ${RECORDS} | ${throughput} | ${latency.p50} | ${latency.p99} |`);
-      process.stdout.write(`${rows.at(-1)}\n`);
-      await deleteTopics([input, output, `${input}.dlq`, changelogTopic(appId, 'running-sum')]);
-      await deleteAppState(redis, appId);
+      // An admin per case: a kafkajs admin keeps refreshing the metadata of every topic it saw, and
+      // fails once an earlier case's topics are deleted.
+      const admin = kafka.admin();
+      await admin.connect();
+      const produceStarted = Date.now();
+      await produce(kafka, serde, input, 0, records, keys);
+      process.stdout.write(`produced ${records} records for ${keys} keys on ${partitions} partition(s) in ${((Date.now() - produceStarted) / 1000).toFixed(1)} s\n`);
+      let latencyFrom = records;
+      for (const system of SYSTEMS) {
+        const runner = runners[system];
+        if (runner === undefined) throw new Error(`unknown system ${system}`);
+        const appId = `${caseId}-${system}`;
+        const output = `${appId}.out`;
+        await createTopic(output, partitions);
+        const target = (await admin.fetchTopicOffsets(input)).reduce((sum, partition) => sum + BigInt(partition.high), 0n);
+        const usedBefore = await usedMemory(redis);
+        const started = Date.now();
+        const running = await runner(input, output, appId);
+        let first: { at: number; count: bigint } | null = null;
+        let count = 0n;
+        while (count < target) {
+          await sleep(50);
+          count = await committedCount(admin, running.groupId, input);
+          if (first === null && count > 0n) first = { at: Date.now(), count };
+        }
+        const ended = Date.now();
+        const begin = first ?? { at: started, count: 0n };
+        const drainSeconds = Math.max(0.001, (ended - begin.at) / 1000);
+        const throughput = Math.round(Number(target - begin.count) / drainSeconds);
+        const loadAfterDrain = load();
+        const memory = system === 'engine' ? await memoryPerKey(redis, appId, partitions, keys, usedBefore) : null;
+        const latency = await measureLatency(kafka, serde, input, output, latencyFrom, keys);
+        latencyFrom += LATENCY_SECONDS * Math.max(1, Math.round(RATE_PER_SECOND / 10)) * 10;
+        await running.stop();
+        const row: Row = {
+          system,
+          partitions,
+          keys,
+          records,
+          startupSeconds: (begin.at - started) / 1000,
+          drainSeconds,
+          throughput,
+          latency,
+          memory,
+          load: loadAfterDrain,
+        };
+        rows.push(row);
+        process.stdout.write(`${JSON.stringify(row)}\n`);
+        await deleteTopics([output, `${input}.dlq`, changelogTopic(appId, 'running-sum')]);
+        await deleteAppState(redis, appId);
+      }
+      await admin.disconnect();
+      await deleteTopics([input]);
     }
   }
   await redis.quit();
-  process.stdout.write(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB\n`);
-  process.stdout.write('| system | partitions | records | records/s (drain) | p50 ms | p99 ms |\n');
-  process.stdout.write(`${rows.join('\n')}\n`);
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  out(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  out(`bench took ${Math.round((Date.now() - benchStarted) / 1000)} s; load average at the end: ${load()}`);
+  out('| system | partitions | keys | records | records/s (drain) | engine / bare | p50 ms | p99 ms | first commit after s | load avg (1/5/15 min) |');
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const row of rows) {
+    const bare = rows.find((other) => other.system === 'bare' && other.partitions === row.partitions && other.keys === row.keys);
+    const ratio = row.system === 'engine' && bare ? (row.throughput / bare.throughput).toFixed(2) : '';
+    out(
+      `| ${row.system} | ${row.partitions} | ${row.keys} | ${row.records} | ${row.throughput} | ${ratio} | ${row.latency.p50} | ${row.latency.p99} | ${row.startupSeconds.toFixed(1)} | ${row.load} |`,
+    );
+  }
+  out('\n| partitions | keys | state hash bytes/key (MEMORY USAGE, sampled) | timer zset bytes/key | used_memory growth bytes/key |');
+  out('|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    if (row.memory === null) continue;
+    out(`| ${row.partitions} | ${row.keys} | ${row.memory.stateBytes} | ${row.memory.timerBytes} | ${row.memory.usedBytes} |`);
+  }
 }
 
 await main();
