@@ -38,6 +38,18 @@ export function kafkaClientConfig(config: SecuredConfig, clientId: string = conf
   return kafka;
 }
 
+/**
+ * The request timeout of a client whose consumer group uses `sessionTimeoutMs`. kafkajs waits for
+ * a SyncGroup answer with the client's request timeout, but the broker holds a follower's SyncGroup
+ * until the group's leader sends the assignment: up to the leader's session timeout when the
+ * leader died mid-rebalance (a killed instance). With a shorter timeout the follower gives up,
+ * rejoins and the rebalance starts over, again and again while dead members linger (a sink that
+ * never caught up after kill -9). The Java client likewise waits at least the rebalance timeout.
+ */
+export function groupRequestTimeout(sessionTimeoutMs: number): number {
+  return Math.max(30_000, sessionTimeoutMs + 10_000);
+}
+
 /** How to connect to Redis: one node by URL, or a cluster from a seed node. */
 export type RedisConnection =
   | { kind: 'single'; url: string; options: RedisOptions }

@@ -7,7 +7,7 @@ import { Kafka, Partitioners } from './kafka.ts';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Serde } from '../avro/serde.ts';
-import { createRedisClient, kafkaClientConfig, type SecuredConfig } from './client-options.ts';
+import { createRedisClient, groupRequestTimeout, kafkaClientConfig, type SecuredConfig } from './client-options.ts';
 import { changelogTopic } from './changelog.ts';
 import { serdeCodec, type RecordCodec } from './codec.ts';
 import { startHttp } from './http.ts';
@@ -61,6 +61,8 @@ interface Launched {
   httpPort: number | null;
   stop(): Promise<void>;
 }
+
+const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 
 /** Keyed records go where Kafka's default partitioner puts them; unkeyed ones stay on the task's partition. */
 function makePartitioner(counts: ReadonlyMap<string, number>): PartitionFor {
@@ -117,7 +119,9 @@ export function startProcessor(definition: ProcessorDefinition, options: StartOp
 async function launch(definition: ProcessorDefinition, options: StartOptions, metrics: EngineMetrics): Promise<Launched> {
   const config = options.config ?? environmentConfig();
   const logger = (options.logger ?? pino({ name: 'loyalty-engine' })).child({ processor: definition.name });
-  const kafka = options.kafka ?? new Kafka(kafkaClientConfig(config, `${config.appId}-${definition.name}`));
+  const kafka =
+    options.kafka ??
+    new Kafka({ ...kafkaClientConfig(config, `${config.appId}-${definition.name}`), requestTimeout: groupRequestTimeout(options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS) });
   const redis: Redis | Cluster = createRedisClient(config, { maxRetriesPerRequest: 5 });
   const registryUrl = config.schemaRegistryUrl;
   const auth = config.security.schemaRegistry.auth;
@@ -186,7 +190,7 @@ async function run(definition: ProcessorDefinition, options: StartOptions, clien
   const consumer: Consumer = kafka.consumer({
     groupId,
     readUncommitted: false,
-    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
     heartbeatInterval: options.heartbeatIntervalMs ?? 3000,
     rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,

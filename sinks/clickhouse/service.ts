@@ -6,11 +6,12 @@ import { Kafka, logLevel } from '../../engine/kafka.ts';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Serde, type SerdeOptions } from '../../avro/serde.ts';
+import { groupRequestTimeout } from '../../engine/client-options.ts';
 import { openAnalytics, type Analytics, type AnalyticsTarget } from './client.ts';
 import { announceEndpoint, serveAnalytics } from './endpoint.ts';
 import { migrate } from './migrate.ts';
 import { createSinkMetrics } from './metrics.ts';
-import { ClickHouseSink } from './sink.ts';
+import { ClickHouseSink, SINK_SESSION_TIMEOUT_MS } from './sink.ts';
 import { sinkTopics } from './topics.ts';
 
 export interface SinkServiceOptions {
@@ -56,7 +57,7 @@ export async function startSinkService(options: SinkServiceOptions): Promise<Sin
     }
     const topics = sinkTopics(options.topicPrefix);
     const sink = new ClickHouseSink({
-      kafka: new Kafka({ logLevel: logLevel.WARN, ...options.kafka }),
+      kafka: new Kafka({ logLevel: logLevel.WARN, ...options.kafka, requestTimeout: groupRequestTimeout(SINK_SESSION_TIMEOUT_MS) }),
       groupId: options.groupId,
       topics,
       analytics,

@@ -44,6 +44,9 @@ export interface SinkOptions {
 /** Reason of a dlq_events row for a record the sink itself could not decode or map. */
 export const SINK_UNDECODABLE = 'SINK_UNDECODABLE';
 
+/** The sink's group session timeout; its Kafka client's request timeout follows it (groupRequestTimeout). */
+export const SINK_SESSION_TIMEOUT_MS = 60_000;
+
 /**
  * Fetch tuning: the broker answers once 1 MB is ready or after 1 s, whichever comes first. kafkajs
  * heartbeats only between batches, and a partition may wait for another's 50k-row insert in the
@@ -51,7 +54,7 @@ export const SINK_UNDECODABLE = 'SINK_UNDECODABLE';
  */
 const CONSUMER = {
   minBytes: 1024 * 1024, maxWaitTimeInMs: 1000, maxBytesPerPartition: 32 * 1024 * 1024, maxBytes: 64 * 1024 * 1024,
-  sessionTimeout: 60_000, rebalanceTimeout: 120_000, heartbeatInterval: 3_000,
+  sessionTimeout: SINK_SESSION_TIMEOUT_MS, rebalanceTimeout: 120_000, heartbeatInterval: 3_000,
 };
 /** Partitions fetched and mapped side by side; their inserts still run one at a time. */
 const PARTITIONS_IN_PARALLEL = 2;

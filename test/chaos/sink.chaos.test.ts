@@ -15,6 +15,7 @@ import { topicName } from '../../topics/catalog.ts';
 import { chdbFolder, type ChdbFolder } from '../integration/sinks/chdb-folder.ts';
 import { expectedSampleRows, sampleDecision, sampleLedger, sampleOrder } from '../integration/sinks/records.ts';
 import { createTopic, deleteTopics, getStack, kafkaClient, uniqueName } from '../integration/harness.ts';
+import { saveLogs } from './worker-process.ts';
 
 const COUNTS = { ledger: 20_000, decisions: 4_000, orders: 2_000 };
 const KILLS = 6;
@@ -27,10 +28,43 @@ describe('sink chaos: SIGKILL at random moments', () => {
   let folder: ChdbFolder;
   let child: ChildProcess | undefined;
 
-  const spawnSink = (): ChildProcess => spawn(process.execPath, [
-    'bin/loyalty.js', 'sink', 'clickhouse', '--chdb-path', folder.path, '--topic-prefix', prefix, '--group', groupId,
-    '--max-batch-records', String(BATCH),
-  ], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  /** Each sink process's stderr lines (its pino log), saved under .loyalty/tmp at the end. */
+  const logs: string[][] = [];
+  const spawnSink = (): ChildProcess => {
+    const proc = spawn(process.execPath, [
+      'bin/loyalty.js', 'sink', 'clickhouse', '--chdb-path', folder.path, '--topic-prefix', prefix, '--group', groupId,
+      '--max-batch-records', String(BATCH),
+    ], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const lines: string[] = [];
+    logs.push(lines);
+    let rest = '';
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      const parts = (rest + chunk.toString('utf8')).split('\n');
+      rest = parts.pop() ?? '';
+      lines.push(...parts);
+    });
+    return proc;
+  };
+
+  /** The group's committed offset (and pending bounds) next to each partition's end, for a failed run. */
+  async function progress(): Promise<string> {
+    const admin = (await kafkaClient()).admin();
+    await admin.connect();
+    try {
+      const rows: string[] = [];
+      for (const { topic } of topics) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        for (const end of ends) {
+          const entry = committed?.partitions.find((p) => p.partition === end.partition);
+          rows.push(`${topic}[${end.partition}] end=${end.high} committed=${entry?.offset} metadata=${entry?.metadata ?? ''}`);
+        }
+      }
+      return rows.join('; ');
+    } finally {
+      await admin.disconnect();
+    }
+  }
 
   const exited = (proc: ChildProcess): Promise<void> => new Promise((resolve) => {
     if (proc.exitCode !== null || proc.signalCode !== null) resolve();
@@ -84,13 +118,12 @@ describe('sink chaos: SIGKILL at random moments', () => {
     process.stderr.write(`sink chaos: killed after ${killTimes.join(', ')} ms\n`);
 
     child = spawnSink();
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    const finalLog = logs[logs.length - 1] ?? [];
     const expected = expectedSampleRows(COUNTS);
     const home = loadConfig().home;
     const deadline = Date.now() + 180_000;
     for (;;) {
-      assert.equal(child.exitCode, null, `the sink exited: ${stderr.slice(-2000)}`);
+      assert.equal(child.exitCode, null, `the sink exited: ${finalLog.slice(-20).join('\n')}`);
       // Only through the running sink's endpoint: opening the folder directly would take chDB's
       // lock while the sink starts, and the sink would fail to open it.
       const owner = findEndpoint(home, folder.path);
@@ -99,7 +132,7 @@ describe('sink chaos: SIGKILL at random moments', () => {
       ).catch(() => undefined);
       const row = counts?.rows[0];
       if (row && Number(row.ledger) >= expected.ledger && Number(row.evaluations) >= expected.evaluations && Number(row.lines) >= expected.lines) break;
-      assert.ok(Date.now() < deadline, `the sink did not catch up: ${JSON.stringify(row)}`);
+      if (Date.now() >= deadline) assert.fail(`the sink did not catch up: ${JSON.stringify(row)}; ${await progress()}; logs: ${saveLogs('sink-chaos', logs)}`);
       await sleep(500);
     }
     child.kill('SIGTERM');
