@@ -233,6 +233,12 @@ async function run(definition: ProcessorDefinition, options: StartOptions, clien
     });
     void Promise.all(opening).then(() => markReady());
   });
+  // Every fetch's position, batches of commit markers only (never handed to eachBatch) included:
+  // without them a transactional input would show a lag of one marker forever.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    tasks.get(payload.partition)?.noteLag(payload.topic, payload.highWatermark, payload.lastOffset);
+  });
+
   await consumer.connect();
   for (const input of definition.inputs) await consumer.subscribe({ topic: input.topic, fromBeginning: true });
   const runConfig: ConsumerRunConfig = {

@@ -145,6 +145,7 @@ export class Task {
     await (await producer.transaction()).abort();
     this.producer = producer;
     await this.recover();
+    await this.measureLag();
     this.status = 'open';
     this.ctx.logger.info({ event: 'task_opened', task: this.name, epoch: this.epoch, streamTime: this.streamTime }, 'task opened');
   }
@@ -309,7 +310,24 @@ export class Task {
     await this.commit(result, loaded.state, beat);
   }
 
-  private noteLag(topic: string, highWatermark: string, lastOffset: string): void {
+  /**
+   * The lag of each input partition as the task opens (its end minus the next offset to apply),
+   * so /readyz does not count a task as caught up before its first batch. A transactional input
+   * ends with a commit marker, counted here until the fetch that reads it reports the position
+   * past it (the runtime passes every fetch's position on, batches of markers only included).
+   */
+  private async measureLag(): Promise<void> {
+    for (const input of this.ctx.definition.inputs) {
+      const end = (await this.ctx.admin.fetchTopicOffsets(input.topic)).find((entry) => entry.partition === this.partition);
+      if (end === undefined) continue;
+      const applied = this.watermarks.get(watermarkField(input.topic, this.partition));
+      const next = applied === undefined ? BigInt(end.low) : BigInt(applied) + 1n;
+      this.noteLag(input.topic, end.high, (next - 1n).toString());
+    }
+  }
+
+  /** Records behind the end of the input partition, after a fetch that reached `lastOffset`. */
+  noteLag(topic: string, highWatermark: string, lastOffset: string): void {
     const lag = Math.max(0, Number(BigInt(highWatermark) - 1n - BigInt(lastOffset)));
     this.lag.set(topic, lag);
     this.ctx.metrics.consumerLag.set({ processor: this.ctx.definition.name, topic, partition: String(this.partition) }, lag);

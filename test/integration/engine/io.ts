@@ -9,9 +9,12 @@ import { LEDGER, type InputRecord } from './running-sum.ts';
 /** Test topics keep their records whatever their timestamps (old event times must not be deleted by retention). */
 export const KEEP_FOREVER = [{ name: 'retention.ms', value: '-1' }];
 
-export async function produceInput(kafka: Kafka, serde: Serde, topic: string, records: InputRecord[]): Promise<void> {
+/** Produces the records in sends of 1000; with `transactionalId`, each send is its own committed transaction. */
+export async function produceInput(kafka: Kafka, serde: Serde, topic: string, records: InputRecord[], transactionalId?: string): Promise<void> {
   await serde.prepare(topic, LEDGER);
-  const producer = kafka.producer({ idempotent: true });
+  const producer = transactionalId === undefined
+    ? kafka.producer({ idempotent: true })
+    : kafka.producer({ idempotent: true, transactionalId, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     for (let i = 0; i < records.length; i += 1000) {
@@ -20,7 +23,13 @@ export async function produceInput(kafka: Kafka, serde: Serde, topic: string, re
         key: record.key,
         value: record.value === null ? Buffer.from('definitely not avro') : serde.encodeSync(topic, record.value),
       }));
-      await producer.send({ topic, messages });
+      if (transactionalId === undefined) {
+        await producer.send({ topic, messages });
+      } else {
+        const transaction = await producer.transaction();
+        await transaction.send({ topic, messages });
+        await transaction.commit();
+      }
     }
   } finally {
     await producer.disconnect();
