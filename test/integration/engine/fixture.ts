@@ -3,16 +3,19 @@
 // clients, and the processor's config. Call inside a describe: it registers before/after.
 
 import { after, before } from 'node:test';
+import { pino } from 'pino';
 import { Redis } from 'ioredis';
 import { Serde } from '../../../avro/serde.ts';
 import type { SecuredConfig } from '../../../engine/client-options.ts';
 import { changelogTopic } from '../../../engine/changelog.ts';
 import { loadConfig } from '../../../engine/config.ts';
 import type { Kafka } from '../../../engine/kafka.ts';
+import { startProcessor, type RunningProcessor, type StartOptions } from '../../../engine/runtime.ts';
 import { noSecurity } from '../../../engine/security.ts';
 import { dlqTopic } from '../../../engine/types.ts';
 import { createTopic, deleteAppState, deleteTopics, getStack, kafkaClient, uniqueName } from '../harness.ts';
 import { KEEP_FOREVER } from './io.ts';
+import { runningSum } from './running-sum.ts';
 
 export interface RunningSumApp {
   appId: string;
@@ -43,4 +46,21 @@ export function runningSumApp(label: string, partitions: number): RunningSumApp 
     await app.redis.quit();
   });
   return app;
+}
+
+/**
+ * Starts the running-sum processor of `app` as these tests run it: metrics and health on a free
+ * port, short sessions, small fetches (many batches), errors-only logs, no signal handlers.
+ */
+export function startRunningSum(app: RunningSumApp, overrides: Partial<StartOptions> = {}): RunningProcessor {
+  return startProcessor(runningSum(app.input, app.output), {
+    config: app.config,
+    httpPort: 0,
+    sessionTimeoutMs: 10_000,
+    heartbeatIntervalMs: 1000,
+    maxBytesPerPartition: 16 * 1024,
+    stopOnSignals: false,
+    logger: pino({ level: 'error' }),
+    ...overrides,
+  });
 }

@@ -6,11 +6,9 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
-import { startProcessor } from '../../../engine/runtime.ts';
-import { runningSumApp } from './fixture.ts';
+import { runningSumApp, startRunningSum } from './fixture.ts';
 import { produceInput } from './io.ts';
-import { generateInput, runningSum } from './running-sum.ts';
+import { generateInput } from './running-sum.ts';
 
 const PARTITIONS = 2;
 
@@ -25,15 +23,7 @@ describe('engine readiness', () => {
   test('503 while a backlog is applied, 200 once caught up with a transactional input', { timeout: 180_000 }, async () => {
     const records = generateInput(20_000, 500, PARTITIONS, 3).filter((record) => record.value !== null && record.value.orderId !== 'poison');
     await produceInput(app.kafka, app.serde, app.input, records, `${app.appId}-writer`);
-    const running = startProcessor(runningSum(app.input, app.output), {
-      config: app.config,
-      httpPort: 0,
-      sessionTimeoutMs: 10_000,
-      heartbeatIntervalMs: 1000,
-      maxBytesPerPartition: 16 * 1024,
-      stopOnSignals: false,
-      logger: pino({ level: 'error' }),
-    });
+    const running = startRunningSum(app);
     const readiness = async (): Promise<Readiness> => {
       const response = await fetch(`http://127.0.0.1:${running.httpPort}/readyz`);
       return { ready: response.status === 200, status: response.status };

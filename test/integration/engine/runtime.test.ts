@@ -2,10 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { taskKeys, taskKeyPattern } from '../../../engine/keys.ts';
-import { startProcessor } from '../../../engine/runtime.ts';
 import { DLQ_HEADERS, dlqTopic } from '../../../engine/types.ts';
 import { assertExactRun } from './exact.ts';
-import { runningSumApp } from './fixture.ts';
+import { runningSumApp, startRunningSum } from './fixture.ts';
 import { produceInput, produceTick, readTopic } from './io.ts';
 import { IDLE_MS, expectedRun, generateInput, runningSum } from './running-sum.ts';
 
@@ -40,14 +39,7 @@ describe('engine runtime on Kafka + Redis', () => {
     const finalTick = Math.max(...records.map((record) => record.value?.occurredAt ?? 0)) + IDLE_MS + 1;
     const expected = expectedRun(input, output, records, PARTITIONS, finalTick);
     const definition = runningSum(input, output);
-    const running = startProcessor(definition, {
-      config: app.config,
-      httpPort: 0,
-      sessionTimeoutMs: 10_000,
-      heartbeatIntervalMs: 1000,
-      maxBytesPerPartition: 64 * 1024,
-      logger: (await import('pino')).pino({ level: 'warn' }),
-    });
+    const running = startRunningSum(app, { maxBytesPerPartition: 64 * 1024, stopOnSignals: true });
     try {
       await running.ready;
       const firstHalf = records.slice(0, 1500);

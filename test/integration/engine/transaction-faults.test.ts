@@ -6,13 +6,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
-import { pino } from 'pino';
-import { startProcessor } from '../../../engine/runtime.ts';
 import { kafkaClient } from '../harness.ts';
 import { assertExactRun } from './exact.ts';
-import { runningSumApp } from './fixture.ts';
+import { runningSumApp, startRunningSum } from './fixture.ts';
 import { produceInput, produceTick } from './io.ts';
-import { IDLE_MS, generateInput, runningSum } from './running-sum.ts';
+import { IDLE_MS, generateInput } from './running-sum.ts';
 
 const PARTITIONS = 2;
 
@@ -77,22 +75,13 @@ function faultyKafka(real: Kafka, faults: Faults): Kafka {
 
 describe('engine transactions that fail on the client', () => {
   const app = runningSumApp('engtx', PARTITIONS);
-  const { appId, input, output } = app;
+  const { appId, input } = app;
 
   test('a commit that took effect is not sent again; a failed one is sent once more', { timeout: 240_000 }, async () => {
     const records = generateInput(6000, 60, PARTITIONS, 5);
     const finalTick = Math.max(...records.map((record) => record.value?.occurredAt ?? 0)) + IDLE_MS + 1;
     const faults: Faults = { transactions: 0, committedButFailed: 0, failedBeforeCommit: 0 };
-    const running = startProcessor(runningSum(input, output), {
-      config: app.config,
-      kafka: faultyKafka(await kafkaClient(`${appId}-engine`), faults),
-      httpPort: 0,
-      sessionTimeoutMs: 10_000,
-      heartbeatIntervalMs: 1000,
-      maxBytesPerPartition: 16 * 1024,
-      stopOnSignals: false,
-      logger: pino({ level: 'error' }),
-    });
+    const running = startRunningSum(app, { kafka: faultyKafka(await kafkaClient(`${appId}-engine`), faults) });
     try {
       await running.ready;
       // In slices, so the processor runs many small transactions.
