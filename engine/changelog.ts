@@ -9,7 +9,7 @@ import type { Timer } from './types.ts';
 
 const SEPARATOR = '\u0000';
 export const META_KEY = 'm';
-/** Prefix of a whole-key state record. Older changelogs hold `s\0<key>\0<field>` records, one per field; both are read. */
+/** Prefix of a whole-key state record. */
 const KEY_KIND = `k${SEPARATOR}`;
 
 export function changelogTopic(appId: string, processor: string): string {
@@ -79,15 +79,6 @@ export class ChangelogImage {
     if (kind === KEY_KIND) {
       if (value === null) this.state.delete(rest);
       else this.state.set(rest, new Map(Object.entries(JSON.parse(value.toString()) as Record<string, string>)));
-    } else if (kind === `s${SEPARATOR}`) {
-      const split = rest.lastIndexOf(SEPARATOR);
-      const stateKey = rest.slice(0, split);
-      const field = rest.slice(split + 1);
-      const fields = this.state.get(stateKey) ?? new Map<string, string>();
-      if (value === null) fields.delete(field);
-      else fields.set(field, value.toString());
-      if (fields.size === 0) this.state.delete(stateKey);
-      else this.state.set(stateKey, fields);
     } else if (kind === `t${SEPARATOR}`) {
       if (value === null) this.timers.delete(rest);
       else this.timers.set(rest, { ...parseTimerMember(rest), dueAt: Number(value.toString()) });

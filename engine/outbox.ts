@@ -12,37 +12,7 @@ export interface OutboxRecord {
   headers: Record<string, string>;
 }
 
-interface StoredRecord {
-  t: string;
-  p: number;
-  k: string | null;
-  v: string | null;
-  h: Record<string, string>;
-}
-
-export function serializeOutboxRecord(record: OutboxRecord): string {
-  const stored: StoredRecord = {
-    t: record.topic,
-    p: record.partition,
-    k: record.key === null ? null : record.key.toString('base64'),
-    v: record.value === null ? null : record.value.toString('base64'),
-    h: record.headers,
-  };
-  return JSON.stringify(stored);
-}
-
-export function parseOutboxRecord(text: string): OutboxRecord {
-  const stored = JSON.parse(text) as StoredRecord;
-  return {
-    topic: stored.t,
-    partition: stored.p,
-    key: stored.k === null ? null : Buffer.from(stored.k, 'base64'),
-    value: stored.v === null ? null : Buffer.from(stored.v, 'base64'),
-    headers: stored.h,
-  };
-}
-
-/** First byte of a packed outbox entry; a legacy entry is one record's JSON and starts with `{`. */
+/** First byte of a packed outbox entry (the format's version). */
 const PACKED_V1 = 0x01;
 
 /** Records per packed outbox entry (a list element of the Redis outbox). */
@@ -106,14 +76,11 @@ function packEntry(records: OutboxRecord[]): Buffer {
   return out;
 }
 
-/** The records of an outbox, in order, from packed entries and from legacy one-record JSON entries. */
+/** The records of an outbox, in order, from its packed entries. */
 export function unpackOutbox(entries: Buffer[]): OutboxRecord[] {
   const records: OutboxRecord[] = [];
   for (const entry of entries) {
-    if (entry[0] !== PACKED_V1) {
-      records.push(parseOutboxRecord(entry.toString()));
-      continue;
-    }
+    if (entry[0] !== PACKED_V1) throw new Error(`outbox entry of an unknown format (first byte ${String(entry[0])})`);
     let at = 1;
     const topicCount = entry.readUInt16BE(at);
     at += 2;

@@ -233,8 +233,9 @@ async function run(definition: ProcessorDefinition, options: StartOptions, clien
     });
     void Promise.all(opening).then(() => markReady());
   });
-  // Every fetch's position, batches of commit markers only (never handed to eachBatch) included:
-  // without them a transactional input would show a lag of one marker forever.
+  // The lag after every fetch that was applied (eachBatch returned) or held only commit markers
+  // (never handed to eachBatch): without the latter a transactional input would show a lag of one
+  // marker forever. The one place the lag is updated besides a task's opening.
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     tasks.get(payload.partition)?.noteLag(payload.topic, payload.highWatermark, payload.lastOffset);
   });
@@ -255,7 +256,7 @@ async function run(definition: ProcessorDefinition, options: StartOptions, clien
         }
         try {
           if (!task.isOpen) await task.reopen();
-          await task.runBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages }, batch.highWatermark, heartbeat);
+          await task.runBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages }, heartbeat);
         } catch (error) {
           if (task.isFenced) {
             // Another instance owns the partition; stop fetching it until the next assignment.

@@ -98,7 +98,6 @@ export class Task {
    * are refused from now on), then resume().
    */
   async open(): Promise<void> {
-    await this.closeProducer();
     this.epoch = await this.store.takeFence();
     await this.resume();
   }
@@ -246,7 +245,7 @@ export class Task {
    * membership during a long batch (kafkajs has no background heartbeat); a failed heartbeat is
    * left for the consumer loop to handle after the batch, never aborting a commit midway.
    */
-  async runBatch(batch: IncomingBatch, highWatermark: string, heartbeat: () => Promise<void> = async () => undefined): Promise<void> {
+  async runBatch(batch: IncomingBatch, heartbeat: () => Promise<void> = async () => undefined): Promise<void> {
     const beat = (): Promise<void> => heartbeat().catch(() => undefined);
     const { definition, metrics } = this.ctx;
     const processor = definition.name;
@@ -257,8 +256,6 @@ export class Task {
     const fresh = batch.messages.filter((message) => applied === undefined || BigInt(message.offset) > BigInt(applied));
     metrics.recordsIn.inc({ processor, topic: batch.topic }, batch.messages.length);
     metrics.duplicatesSkipped.inc({ processor, topic: batch.topic }, batch.messages.length - fresh.length);
-    const last = batch.messages.at(-1);
-    if (last) this.noteLag(batch.topic, highWatermark, last.offset);
     if (fresh.length === 0) return;
     metrics.batchSize.observe({ processor }, fresh.length);
 
@@ -314,7 +311,7 @@ export class Task {
    * The lag of each input partition as the task opens (its end minus the next offset to apply),
    * so /readyz does not count a task as caught up before its first batch. A transactional input
    * ends with a commit marker, counted here until the fetch that reads it reports the position
-   * past it (the runtime passes every fetch's position on, batches of markers only included).
+   * past it (the runtime passes on the position after every applied fetch and every fetch of markers only).
    */
   private async measureLag(): Promise<void> {
     for (const input of this.ctx.definition.inputs) {

@@ -1,7 +1,7 @@
 // The outbox is sent in chunks that stay under the broker's record-batch limit, in order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chunkBySize, packOutbox, parseOutboxRecord, serializeOutboxRecord, unpackOutbox, type OutboxRecord } from '../../../engine/outbox.ts';
+import { chunkBySize, packOutbox, unpackOutbox, type OutboxRecord } from '../../../engine/outbox.ts';
 
 function record(i: number, valueBytes: number): OutboxRecord {
   return { topic: `t${i % 3}`, partition: i % 2, key: Buffer.from(`k${i}`), value: Buffer.alloc(valueBytes, i % 256), headers: { h: String(i) } };
@@ -24,12 +24,7 @@ test('a record larger than the budget travels alone; an empty outbox gives no ch
   assert.deepEqual(chunkBySize([], 1024), []);
 });
 
-test('serialization round-trips keys, values, nulls and headers', () => {
-  const records: OutboxRecord[] = [record(5, 50), { topic: 'x', partition: 3, key: null, value: null, headers: {} }];
-  assert.deepEqual(records.map((r) => parseOutboxRecord(serializeOutboxRecord(r))), records);
-});
-
-test('packed outbox entries give back every record in order: bytes, nulls, headers, several topics, legacy JSON entries', () => {
+test('packed outbox entries give back every record in order: bytes, nulls, headers, several topics', () => {
   const records = Array.from({ length: 7 }, (_, i): OutboxRecord => ({
     topic: i % 3 === 0 ? 'app-p-changelog' : `out.é${i % 2}`,
     partition: i % 4,
@@ -40,7 +35,6 @@ test('packed outbox entries give back every record in order: bytes, nulls, heade
   const entries = packOutbox(records, 3);
   assert.equal(entries.length, 3);
   assert.deepEqual(unpackOutbox(entries), records);
-  const legacy = Buffer.from(serializeOutboxRecord(records[5] as OutboxRecord));
-  assert.deepEqual(unpackOutbox([legacy, ...packOutbox(records.slice(0, 2))]), [records[5], records[0], records[1]]);
+  assert.throws(() => unpackOutbox([Buffer.from('{"t":"x"}')]), /unknown format/);
   assert.deepEqual(unpackOutbox(packOutbox([])), []);
 });
