@@ -136,19 +136,18 @@ export function toTopicMessages(records: OutboxRecord[]): { topic: string; messa
 }
 
 /**
- * Bytes one send of a transaction may carry. The broker refuses a record batch (all messages of
- * one partition in one request) over `message.max.bytes` (1 MiB by default), and a backlog batch
- * of many members easily writes more changelog than that; sending in chunks keeps every request
- * under the limit while the transaction still commits them all or none.
+ * Bytes one send of a transaction may carry per topic-partition. The broker refuses a record batch
+ * (the messages of one partition in one request) over `message.max.bytes` (1 MiB by default), and a
+ * backlog batch of many members easily writes more changelog than that; sending in chunks keeps
+ * every record batch under the limit while the transaction still commits them all or none.
  */
-export const MAX_SEND_BYTES = 512 * 1024;
+export const MAX_PARTITION_BYTES = 512 * 1024;
 
 /**
- * Records one send of a transaction may carry. kafkajs groups a send's messages by partition by
- * copying the partition's array for every message (quadratic in the messages of one send): at
- * thousands of small records per send that copying cost more than encoding them.
+ * Bytes one send may carry over all its partitions. Each send is a produce round trip the
+ * transaction waits for, so a send carries as much as the per-partition budget allows, up to this.
  */
-export const MAX_SEND_RECORDS = 1000;
+export const MAX_SEND_BYTES = 8 * 1024 * 1024;
 
 /** Per-record overhead of the Kafka record format, roughly (lengths, offsets, timestamp, attributes). */
 const RECORD_OVERHEAD = 32;
@@ -159,19 +158,27 @@ function approximateSize(record: OutboxRecord): number {
   return size;
 }
 
-/** Splits records, in order, into chunks of at most `maxBytes` and `maxRecords` (a larger record is a chunk of its own). */
-export function chunkBySize(records: OutboxRecord[], maxBytes: number = MAX_SEND_BYTES, maxRecords: number = MAX_SEND_RECORDS): OutboxRecord[][] {
+/**
+ * Splits records, in order, into sends: at most `maxPartitionBytes` per topic-partition and
+ * `maxSendBytes` in all (a larger record is a send of its own).
+ */
+export function chunkBySize(records: OutboxRecord[], maxPartitionBytes: number = MAX_PARTITION_BYTES, maxSendBytes: number = MAX_SEND_BYTES): OutboxRecord[][] {
   const chunks: OutboxRecord[][] = [];
   let current: OutboxRecord[] = [];
+  let perPartition = new Map<string, number>();
   let bytes = 0;
   for (const record of records) {
     const size = approximateSize(record);
-    if (current.length > 0 && (bytes + size > maxBytes || current.length >= maxRecords)) {
+    const target = `${record.topic}\u0000${record.partition}`;
+    const partitionBytes = perPartition.get(target) ?? 0;
+    if (current.length > 0 && (partitionBytes + size > maxPartitionBytes || bytes + size > maxSendBytes)) {
       chunks.push(current);
       current = [];
+      perPartition = new Map();
       bytes = 0;
     }
     current.push(record);
+    perPartition.set(target, (perPartition.get(target) ?? 0) + size);
     bytes += size;
   }
   if (current.length > 0) chunks.push(current);

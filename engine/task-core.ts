@@ -178,6 +178,37 @@ class TimerQueue {
   }
 }
 
+/**
+ * One key's state as process() sees it. A class rather than an object of closures: it is made on
+ * every ctx.state() call, once per record on the hot path.
+ */
+class KeyStateView implements KeyState {
+  constructor(
+    private readonly batch: TaskBatch,
+    private readonly key: string,
+    private readonly fields: FieldMap,
+  ) {}
+
+  get(field: string): string | undefined {
+    return this.fields.get(field);
+  }
+
+  set(field: string, value: string): void {
+    if (typeof value !== 'string') {
+      throw new ProcessorContractError(`state field "${field}" of key "${this.key}" must be a string`);
+    }
+    this.batch.writeField(this.key, this.fields, field, value);
+  }
+
+  delete(field: string): void {
+    this.batch.writeField(this.key, this.fields, field, undefined);
+  }
+
+  entries(): [string, string][] {
+    return [...this.fields.entries()];
+  }
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -336,30 +367,19 @@ export class TaskBatch {
         `state of key "${key}" was not preloaded: return it from keysFor() or reach it through a timer of that key`,
       );
     }
-    const touch = (): void => {
-      if (!this.originalState.has(key)) this.originalState.set(key, new Map(fields));
-    };
-    const write = (field: string, value: string | undefined): void => {
-      touch();
-      const previous = fields.get(field);
-      if (value === undefined) fields.delete(field);
-      else fields.set(field, value);
-      this.undo.push(() => {
-        if (previous === undefined) fields.delete(field);
-        else fields.set(field, previous);
-      });
-    };
-    return {
-      get: (field) => fields.get(field),
-      set: (field, value) => {
-        if (typeof value !== 'string') {
-          throw new ProcessorContractError(`state field "${field}" of key "${key}" must be a string`);
-        }
-        write(field, value);
-      },
-      delete: (field) => write(field, undefined),
-      entries: () => [...fields.entries()],
-    };
+    return new KeyStateView(this, key, fields);
+  }
+
+  /** Writes one field (undefined deletes it), keeping the key's loaded copy and an undo entry. */
+  writeField(key: string, fields: FieldMap, field: string, value: string | undefined): void {
+    if (!this.originalState.has(key)) this.originalState.set(key, new Map(fields));
+    const previous = fields.get(field);
+    if (value === undefined) fields.delete(field);
+    else fields.set(field, value);
+    this.undo.push(() => {
+      if (previous === undefined) fields.delete(field);
+      else fields.set(field, previous);
+    });
   }
 
   private forward(output: string, key: string | null, value: unknown, headers: Record<string, string>): void {

@@ -364,7 +364,9 @@ export class Task {
       await beat();
       await this.produceOrSettle(records);
       await this.store.clearOutbox(this.epoch);
-      for (const record of records) metrics.recordsOut.inc({ processor, topic: record.topic });
+      const perTopic = new Map<string, number>();
+      for (const record of records) perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
+      for (const [topic, count] of perTopic) metrics.recordsOut.inc({ processor, topic }, count);
     } catch (error) {
       this.onCommitFailure(error);
       throw error;

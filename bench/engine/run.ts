@@ -15,6 +15,7 @@
 // Redis memory (engine only, after the drain): MEMORY USAGE (SAMPLES 0) of sampled state hashes,
 // the timers sorted sets per key, and the growth of used_memory per key.
 
+import { spawn } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -29,6 +30,7 @@ import { startProcessor } from '../../engine/runtime.ts';
 import { noSecurity } from '../../engine/security.ts';
 import { createTopic, deleteAppState, deleteTopics, getStack, kafkaClient, uniqueName } from '../../test/integration/harness.ts';
 import { LEDGER, runningSum } from '../../test/integration/engine/running-sum.ts';
+import { startBareLoop } from './bare.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,7 +39,7 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '100000,1000000' },
     'latency-seconds': { type: 'string', default: '10' },
     rate: { type: 'string', default: '400' },
-    systems: { type: 'string', default: 'engine,bare' },
+    systems: { type: 'string', default: 'engine,bare,bare-patched' },
   },
 });
 const numbers = (text: string): number[] => text.split(',').map((part) => Number(part.trim()));
@@ -114,38 +116,35 @@ function engineRunner(stack: Awaited<ReturnType<typeof getStack>>): Runner {
   };
 }
 
-/** The same transformation without state store, outbox or transactions: at-least-once. */
-function bareRunner(kafka: Kafka, serde: Serde): Runner {
+/** The baseline on stock kafkajs, in a child process (bare-stock.ts). */
+function bareStockRunner(stack: Awaited<ReturnType<typeof getStack>>): Runner {
   return async (input, output, appId) => {
     const groupId = `${appId}-bare`;
-    const consumer = kafka.consumer({ groupId });
-    const producer = kafka.producer();
-    await Promise.all([consumer.connect(), producer.connect()]);
-    await serde.prepare(output, LEDGER);
-    const sums = new Map<string, number>();
-    await consumer.subscribe({ topic: input, fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: 4,
-      eachBatch: async ({ batch }) => {
-        await serde.ensureSchemas(batch.messages.map((message) => message.value));
-        const messages = batch.messages.map((message) => {
-          const value = serde.decodeSync<LedgerEntry>(message.value).value;
-          const sum = (sums.get(value.memberId) ?? 0) + value.availableDelta;
-          sums.set(value.memberId, sum);
-          return { key: value.memberId, value: serde.encodeSync(output, { ...value, entryId: `${value.entryId}:sum`, availableDelta: sum }) };
-        });
-        // Sends of at most PRODUCE_CHUNK messages, as the engine's transactions: kafkajs groups one
-        // send's messages quadratically, so one send per fetched batch would slow the baseline.
-        for (let i = 0; i < messages.length; i += PRODUCE_CHUNK) await producer.send({ topic: output, messages: messages.slice(i, i + PRODUCE_CHUNK) });
-      },
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./bare-stock.ts', import.meta.url).pathname, stack.brokers.join(','), stack.registryUrl ?? '', input, output, groupId], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`bare-stock.ts exited with ${String(code)} before it was ready`)));
     });
     return {
       groupId,
       stop: async () => {
-        await consumer.disconnect();
-        await producer.disconnect();
+        child.kill('SIGTERM');
+        await exited;
       },
     };
+  };
+}
+
+/** The same loop in this process, on the engine's patched kafkajs (engine/kafkajs-install.ts). */
+function barePatchedRunner(kafka: Kafka, serde: Serde): Runner {
+  return async (input, output, appId) => {
+    const groupId = `${appId}-bare-patched`;
+    return { groupId, stop: await startBareLoop(kafka, serde, input, output, groupId) };
   };
 }
 
@@ -236,7 +235,7 @@ async function main(): Promise<void> {
   const kafka = await kafkaClient('bench-engine');
   const serde = new Serde(stack.registryUrl);
   const redis = new Redis(stack.redisUrl);
-  const runners: Record<string, Runner> = { engine: engineRunner(stack), bare: bareRunner(kafka, serde) };
+  const runners: Record<string, Runner> = { engine: engineRunner(stack), bare: bareStockRunner(stack), 'bare-patched': barePatchedRunner(kafka, serde) };
   const rows: Row[] = [];
   const benchStarted = Date.now();
   process.stdout.write(`load average at start: ${load()}\n`);
@@ -306,13 +305,15 @@ async function main(): Promise<void> {
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   out(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
   out(`bench took ${Math.round((Date.now() - benchStarted) / 1000)} s; load average at the end: ${load()}`);
-  out('| system | partitions | keys | records | records/s (drain) | engine / bare | p50 ms | p99 ms | first commit after s | load avg (1/5/15 min) |');
-  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  out('| system | partitions | keys | records | records/s (drain) | engine / bare | engine / bare-patched | p50 ms | p99 ms | first commit after s | load avg (1/5/15 min) |');
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const row of rows) {
-    const bare = rows.find((other) => other.system === 'bare' && other.partitions === row.partitions && other.keys === row.keys);
-    const ratio = row.system === 'engine' && bare ? (row.throughput / bare.throughput).toFixed(2) : '';
+    const ratio = (baseline: string): string => {
+      const other = rows.find((candidate) => candidate.system === baseline && candidate.partitions === row.partitions && candidate.keys === row.keys);
+      return row.system === 'engine' && other ? (row.throughput / other.throughput).toFixed(2) : '';
+    };
     out(
-      `| ${row.system} | ${row.partitions} | ${row.keys} | ${row.records} | ${row.throughput} | ${ratio} | ${row.latency.p50} | ${row.latency.p99} | ${row.startupSeconds.toFixed(1)} | ${row.load} |`,
+      `| ${row.system} | ${row.partitions} | ${row.keys} | ${row.records} | ${row.throughput} | ${ratio('bare')} | ${ratio('bare-patched')} | ${row.latency.p50} | ${row.latency.p99} | ${row.startupSeconds.toFixed(1)} | ${row.load} |`,
     );
   }
   out('\n| partitions | keys | state hash bytes/key (MEMORY USAGE, sampled) | timer zset bytes/key | used_memory growth bytes/key |');

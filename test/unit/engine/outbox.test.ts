@@ -7,20 +7,31 @@ function record(i: number, valueBytes: number): OutboxRecord {
   return { topic: `t${i % 3}`, partition: i % 2, key: Buffer.from(`k${i}`), value: Buffer.alloc(valueBytes, i % 256), headers: { h: String(i) } };
 }
 
-test('chunks keep every record once, in order, each chunk within the byte budget', () => {
+test('chunks keep every record once, in order, each chunk within the per-partition and the per-send budget', () => {
   const records = Array.from({ length: 1000 }, (_, i) => record(i, 900 + (i % 7) * 100));
-  const chunks = chunkBySize(records, 64 * 1024);
-  assert.ok(chunks.length > 10, `${chunks.length} chunks`);
-  assert.deepEqual(chunks.flat(), records);
-  for (const chunk of chunks) {
-    const bytes = chunk.reduce((sum, r) => sum + (r.value?.length ?? 0) + (r.key?.length ?? 0), 0);
-    assert.ok(bytes <= 64 * 1024, `chunk of ${bytes} bytes`);
+  for (const [perPartition, perSend] of [[64 * 1024, 1024 * 1024], [64 * 1024, 128 * 1024]] as const) {
+    const chunks = chunkBySize(records, perPartition, perSend);
+    assert.ok(chunks.length >= 4, `${chunks.length} chunks`);
+    assert.deepEqual(chunks.flat(), records);
+    for (const chunk of chunks) {
+      const partitions = new Map<string, number>();
+      let total = 0;
+      for (const r of chunk) {
+        const bytes = (r.value?.length ?? 0) + (r.key?.length ?? 0);
+        partitions.set(`${r.topic}/${r.partition}`, (partitions.get(`${r.topic}/${r.partition}`) ?? 0) + bytes);
+        total += bytes;
+      }
+      for (const [target, bytes] of partitions) assert.ok(bytes <= perPartition, `${target}: ${bytes} bytes in one send`);
+      assert.ok(total <= perSend, `send of ${total} bytes`);
+    }
   }
+  // Six partitions share the load: a send carries more than one partition's budget.
+  assert.ok(chunkBySize(records, 64 * 1024, 1024 * 1024).length < chunkBySize(records, 64 * 1024, 64 * 1024).length);
 });
 
 test('a record larger than the budget travels alone; an empty outbox gives no chunk', () => {
   const records = [record(0, 10), record(1, 200_000), record(2, 10)];
-  assert.deepEqual(chunkBySize(records, 1024).map((c) => c.length), [1, 1, 1]);
+  assert.deepEqual(chunkBySize(records, 1024, 1024).map((c) => c.length), [1, 1, 1]);
   assert.deepEqual(chunkBySize([], 1024), []);
 });
 
