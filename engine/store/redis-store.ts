@@ -145,12 +145,25 @@ export class RedisTaskStore {
     args.push(payload.offsets.length);
     for (const offset of payload.offsets) args.push(watermarkField(offset.topic, offset.partition), offset.offset);
     const { stateChanges, timerUpserts, timerDeletes } = payload.result;
-    args.push(stateChanges.length);
+    const byKey = new Map<string, { sets: string[]; deletes: string[] }>();
     for (const change of stateChanges) {
-      args.push(change.key, change.field, change.value === null ? 'd' : 's', change.value ?? '');
+      let entry = byKey.get(change.key);
+      if (entry === undefined) {
+        entry = { sets: [], deletes: [] };
+        byKey.set(change.key, entry);
+      }
+      if (change.value === null) entry.deletes.push(change.field);
+      else entry.sets.push(change.field, change.value);
+    }
+    args.push(byKey.size);
+    for (const [key, { sets, deletes }] of byKey) {
+      args.push(key, sets.length / 2);
+      for (const item of sets) args.push(item);
+      args.push(deletes.length);
+      for (const item of deletes) args.push(item);
     }
     args.push(timerUpserts.length);
-    for (const timer of timerUpserts) args.push(timerMember(timer.name, timer.key), timer.dueAt);
+    for (const timer of timerUpserts) args.push(timer.dueAt, timerMember(timer.name, timer.key));
     args.push(timerDeletes.length);
     for (const timer of timerDeletes) args.push(timerMember(timer.name, timer.key));
     const outbox = payload.outbox ?? [];
