@@ -1,10 +1,11 @@
-// The changelog: each batch's changed state, timers and task metadata, written to a compacted
+// The changelog: each batch's changed keys (fields and timers) and task metadata, written to a compacted
 // topic `<app>-<processor>-changelog` (partition = task partition) in the same Kafka transaction
 // as the outputs. Kafka is the record; Redis is rebuilt from it when it lost the task's state.
 
-import type { BatchResult, FieldMap, InputOffset } from './task-core.ts';
+import type { InputOffset } from './task-core.ts';
 import type { OutboxRecord } from './outbox.ts';
-import { parseTimerMember, parseWatermarkField, timerMember } from './keys.ts';
+import { parseTimerMember, parseWatermarkField } from './keys.ts';
+import { decodeKeyValue, encodeKeyValue, type FieldMap } from './state-value.ts';
 import type { Timer } from './types.ts';
 
 const SEPARATOR = '\u0000';
@@ -21,48 +22,41 @@ interface ChangelogMeta {
   streamTime: number;
 }
 
+/** A state key's changelog record: its whole value (engine/state-value.ts), null when deleted. */
+export interface KeyWrite {
+  key: string;
+  value: Buffer | null;
+}
+
 /**
- * The changelog records of one batch; the meta record comes last. A changed state key is one
- * record `k\0<key>` carrying all its fields after the batch (JSON object; null when it has none
- * left), as Kafka Streams logs whole values: a compacted changelog keeps one record per key, and a
- * batch writes one record per changed key rather than one per changed field. `state` holds the
- * keys' fields after the batch (the batch's loaded and updated state).
+ * The changelog records of one batch; the meta record comes last. A changed key is one record
+ * `k\0<key>` carrying its whole value (fields and timers; null when it has neither), as Kafka
+ * Streams logs whole values: a compacted changelog keeps one record per key, and a batch writes one
+ * record per changed key. The value is the very buffer written to Redis.
  */
 export function changelogRecords(
   topic: string,
   partition: number,
-  result: Pick<BatchResult, 'stateChanges' | 'timerUpserts' | 'timerDeletes' | 'streamTime'>,
+  writes: readonly KeyWrite[],
+  streamTime: number,
   watermarks: ReadonlyMap<string, string>,
-  state: ReadonlyMap<string, FieldMap>,
 ): OutboxRecord[] {
-  const record = (key: string, value: string | null): OutboxRecord => ({
-    topic,
-    partition,
-    key: Buffer.from(key),
-    value: value === null ? null : Buffer.from(value),
-    headers: {},
-  });
   const records: OutboxRecord[] = [];
-  const changedKeys = new Set<string>();
-  for (const change of result.stateChanges) changedKeys.add(change.key);
-  for (const key of changedKeys) {
-    const fields = state.get(key);
-    const value = fields === undefined || fields.size === 0 ? null : JSON.stringify(Object.fromEntries([...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
-    records.push(record(`${KEY_KIND}${key}`, value));
-  }
-  for (const timer of result.timerDeletes) records.push(record(`t${SEPARATOR}${timerMember(timer.name, timer.key)}`, null));
-  for (const timer of result.timerUpserts) {
-    records.push(record(`t${SEPARATOR}${timerMember(timer.name, timer.key)}`, String(timer.dueAt)));
-  }
-  const meta: ChangelogMeta = { watermarks: Object.fromEntries(watermarks), streamTime: result.streamTime };
-  records.push(record(META_KEY, JSON.stringify(meta)));
+  for (const write of writes) records.push({ topic, partition, key: Buffer.from(`${KEY_KIND}${write.key}`), value: write.value, headers: {} });
+  const meta: ChangelogMeta = { watermarks: Object.fromEntries(watermarks), streamTime };
+  records.push({ topic, partition, key: Buffer.from(META_KEY), value: Buffer.from(JSON.stringify(meta)), headers: {} });
   return records;
 }
 
-/** A task's state folded from its changelog partition. */
+/**
+ * A task's state folded from its changelog partition. Also reads the first format, written before
+ * whole-key values: a `k` record held the fields only and each timer was a `t\0<name>\0<key>`
+ * record; a later whole-key record of the key replaces all its timers.
+ */
 export class ChangelogImage {
   readonly state = new Map<string, FieldMap>();
-  readonly timers = new Map<string, Timer>();
+  /** Timers by key, then by name: dueAt. */
+  readonly timers = new Map<string, Map<string, number>>();
   watermarks = new Map<string, string>();
   streamTime = -1;
 
@@ -77,12 +71,33 @@ export class ChangelogImage {
     const kind = key.slice(0, 2);
     const rest = key.slice(2);
     if (kind === KEY_KIND) {
-      if (value === null) this.state.delete(rest);
-      else this.state.set(rest, new Map(Object.entries(JSON.parse(value.toString()) as Record<string, string>)));
+      const decoded = decodeKeyValue(value);
+      if (decoded.fields.size === 0) this.state.delete(rest);
+      else this.state.set(rest, decoded.fields);
+      if (decoded.format === 1) return;
+      if (decoded.timers.size === 0) this.timers.delete(rest);
+      else this.timers.set(rest, decoded.timers);
     } else if (kind === `t${SEPARATOR}`) {
-      if (value === null) this.timers.delete(rest);
-      else this.timers.set(rest, { ...parseTimerMember(rest), dueAt: Number(value.toString()) });
+      const { name, key: owner } = parseTimerMember(rest);
+      const timers = this.timers.get(owner) ?? new Map<string, number>();
+      if (value === null) timers.delete(name);
+      else timers.set(name, Number(value.toString()));
+      if (timers.size === 0) this.timers.delete(owner);
+      else this.timers.set(owner, timers);
     }
+  }
+
+  /** Every key with fields or timers, with its value. */
+  *values(): Generator<KeyWrite> {
+    for (const [key, fields] of this.state) yield { key, value: encodeKeyValue(fields, this.timers.get(key) ?? new Map()) };
+    for (const [key, timers] of this.timers) {
+      if (!this.state.has(key)) yield { key, value: encodeKeyValue(new Map(), timers) };
+    }
+  }
+
+  /** Every timer, for the due index. */
+  *timerList(): Generator<Timer> {
+    for (const [key, timers] of this.timers) for (const [name, dueAt] of timers) yield { key, name, dueAt };
   }
 
   /** The watermarks as input offsets, for the commit script. */

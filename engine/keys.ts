@@ -6,13 +6,13 @@ export interface TaskKeys {
   tag: string;
   /** INCR'd by each new owner; the commit scripts refuse a stale epoch. */
   fence: string;
-  /** Hash: `st` = stream time, `w:<topic>:<partition>` = last applied offset. */
+  /** Hash: `st` = stream time, `v` = state layout, `w:<topic>:<partition>` = last applied offset. */
   meta: string;
-  /** Sorted set of timers scored by dueAt, member = name + "\u0000" + key. */
+  /** Sorted set of timers scored by dueAt, member = name + "\u0000" + key: the due index of the timers the state values hold. */
   timers: string;
   /** List of the serialized records of the last committed batch not yet confirmed in Kafka. */
   outbox: string;
-  /** Prefix of the state hashes: state key k lives at `${statePrefix}${k}`. */
+  /** Prefix of the state values: state key k's whole value (engine/state-value.ts) lives at `${statePrefix}${k}`. */
   statePrefix: string;
 }
 
@@ -24,7 +24,7 @@ export function taskKeys(appId: string, processor: string, partition: number): T
     meta: `${tag}:meta`,
     timers: `${tag}:timers`,
     outbox: `${tag}:outbox`,
-    statePrefix: `${tag}:s:`,
+    statePrefix: `${tag}:v:`,
   };
 }
 
@@ -38,6 +38,10 @@ export function taskKeyPattern(keys: TaskKeys): string {
 }
 
 export const STREAM_TIME_FIELD = 'st';
+/** Meta field naming the layout of the task's state in Redis. */
+export const LAYOUT_FIELD = 'v';
+/** Whole-key string values at `v:` (layout 1, before it, kept hashes of fields at `s:` and timers apart). */
+export const STATE_LAYOUT = '2';
 
 export function watermarkField(topic: string, partition: number): string {
   return `w:${topic}:${partition}`;

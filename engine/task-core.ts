@@ -32,7 +32,8 @@ export class ProcessorContractError extends LoyaltyError {
   }
 }
 
-export type FieldMap = Map<string, string>;
+export type { FieldMap } from './state-value.ts';
+import type { FieldMap, KeyValue } from './state-value.ts';
 export type GlobalTables = ReadonlyMap<string, ReadonlyMap<string, unknown>>;
 
 export interface BatchInput {
@@ -40,7 +41,10 @@ export interface BatchInput {
   partition: number;
   /** State of every preloaded key (a key absent from the store is present here, empty). */
   state: Map<string, FieldMap>;
-  /** Timers loaded for this batch (at least every one that may come due within it). */
+  /**
+   * Every timer of the preloaded keys (a key's timers are part of its value) and every timer
+   * that may come due within the batch (whose keys are preloaded too).
+   */
   timers: Timer[];
   /** The task's stream time before the batch (-1 for a new task). */
   streamTime: number;
@@ -87,8 +91,15 @@ export interface InputOffset {
   offset: string;
 }
 
+/** A key whose fields or timers the batch changed, with all of them after the batch. */
+export interface KeyChange extends KeyValue {
+  key: string;
+}
+
 export interface BatchResult {
   stateChanges: FieldChange[];
+  /** The keys with changed fields or timers (in the order of first change), whole. */
+  keys: KeyChange[];
   timerUpserts: Timer[];
   /** Timers to remove, by identity (dueAt is not meaningful). */
   timerDeletes: { key: string; name: string }[];
@@ -321,9 +332,12 @@ export class TaskBatch {
   }
 
   result(): BatchResult {
+    const stateChanges = this.stateChanges();
+    const timerChanges = this.timerChanges();
     return {
-      stateChanges: this.stateChanges(),
-      ...this.timerChanges(),
+      stateChanges,
+      keys: this.changedKeys(stateChanges, timerChanges),
+      ...timerChanges,
       outputs: [...this.outputs],
       deadLetters: [...this.deadLetters],
       timerFailures: [...this.timerFailures],
@@ -399,11 +413,22 @@ export class TaskBatch {
     if (!Number.isSafeInteger(timer.dueAt)) {
       throw new ProcessorContractError(`timer ${timer.name} of key "${timer.key}" has a non-integer dueAt`);
     }
+    this.checkPreloaded(timer.key, 'schedule');
     this.replaceTimer(timerId(timer.key, timer.name), timer);
   }
 
   private removeTimer(key: string, name: string): void {
+    this.checkPreloaded(key, 'cancel');
     this.replaceTimer(timerId(key, name), undefined);
+  }
+
+  /** A key's timers are part of its value: only a preloaded key's timers can change. */
+  private checkPreloaded(key: string, action: string): void {
+    if (!this.state.has(key)) {
+      throw new ProcessorContractError(
+        `cannot ${action} a timer of key "${key}": its state was not preloaded (return it from keysFor() or reach it through a timer of that key)`,
+      );
+    }
   }
 
   private replaceTimer(id: string, timer: Timer | undefined): void {
@@ -488,6 +513,20 @@ export class TaskBatch {
     return changes;
   }
 
+  /** The keys whose fields or timers changed, each with its fields and all its timers after the batch. */
+  private changedKeys(stateChanges: FieldChange[], timers: Pick<BatchResult, 'timerUpserts' | 'timerDeletes'>): KeyChange[] {
+    const changed = new Map<string, KeyChange>();
+    const note = (key: string): void => {
+      if (!changed.has(key)) changed.set(key, { key, fields: this.state.get(key) ?? new Map<string, string>(), timers: new Map() });
+    };
+    for (const change of stateChanges) note(change.key);
+    for (const timer of timers.timerUpserts) note(timer.key);
+    for (const timer of timers.timerDeletes) note(timer.key);
+    if (changed.size === 0) return [];
+    for (const timer of this.timers.values()) changed.get(timer.key)?.timers.set(timer.name, timer.dueAt);
+    return [...changed.values()];
+  }
+
   private timerChanges(): Pick<BatchResult, 'timerUpserts' | 'timerDeletes'> {
     const timerUpserts: Timer[] = [];
     const timerDeletes: { key: string; name: string }[] = [];
@@ -495,6 +534,8 @@ export class TaskBatch {
       const current = this.timers.get(id);
       const original = this.originalTimers.get(id);
       if (current === undefined) {
+        // Every timer of a preloaded key is known: one that did not exist needs no delete.
+        if (original === undefined) continue;
         const separator = id.indexOf('\u0000');
         timerDeletes.push({ name: id.slice(0, separator), key: id.slice(separator + 1) });
       } else if (original === undefined || original.dueAt !== current.dueAt) {

@@ -9,14 +9,15 @@ import type { Logger } from 'pino';
 import { FencedError, DecodeError } from './errors.ts';
 import { changelogRecords } from './changelog.ts';
 import type { RecordCodec } from './codec.ts';
-import { parseWatermarkField, taskKeys, watermarkField } from './keys.ts';
+import { STATE_LAYOUT, parseWatermarkField, taskKeys, watermarkField } from './keys.ts';
 import type { EngineMetrics } from './metrics.ts';
 import { chunkBySize, packOutbox, toTopicMessages, unpackOutbox, type OutboxRecord } from './outbox.ts';
 import { preloadBound, stateKeysFor } from './preload.ts';
 import { readChangelogPartition } from './restore.ts';
 import { DEFAULT_RETRY, isRetriable, withRetry, type CircuitBreaker } from './retry.ts';
 import { RedisTaskStore, StateLostError } from './store/redis-store.ts';
-import { TaskBatch, type BatchResult, type FieldMap, type GlobalTables } from './task-core.ts';
+import { encodeKeyValue } from './state-value.ts';
+import { TaskBatch, type BatchResult, type GlobalTables } from './task-core.ts';
 import { UNDECODABLE, type ProcessorDefinition, type SourceRecord } from './types.ts';
 
 /** Picks the partition of an output record, deterministically (a replay lands where the first write did). */
@@ -174,10 +175,14 @@ export class Task {
   private async recover(): Promise<void> {
     const committed = await this.committedOffsets();
     let meta = await this.store.readMeta();
-    const stale = [...committed].some(([field, next]) => {
-      const applied = meta.watermarks.get(field);
-      return applied === undefined || BigInt(applied) < next - 1n;
-    });
+    // State in an older Redis layout is rebuilt from the changelog (which reads every format).
+    const oldLayout = meta.watermarks.size > 0 && meta.layout !== STATE_LAYOUT;
+    const stale =
+      oldLayout ||
+      [...committed].some(([field, next]) => {
+        const applied = meta.watermarks.get(field);
+        return applied === undefined || BigInt(applied) < next - 1n;
+      });
     if (stale) {
       await this.rebuildFromChangelog();
       meta = await this.store.readMeta();
@@ -213,29 +218,24 @@ export class Task {
     const started = Date.now();
     const image = await readChangelogPartition(this.ctx.kafka, this.ctx.admin, this.ctx.changelogTopic, this.partition);
     await this.store.reset(this.epoch);
-    const stateChanges = [...image.state].flatMap(([key, fields]) =>
-      [...fields].map(([field, value]) => ({ key, field, value: value as string | null })),
-    );
-    const timers = [...image.timers.values()];
+    const writes = [...image.values()];
+    const timers = [...image.timerList()];
     const chunk = 2000;
-    for (let i = 0; i < Math.max(stateChanges.length, timers.length); i += chunk) {
+    const none = { timerUpserts: [], timerDeletes: [] };
+    for (let i = 0; i < Math.max(writes.length, timers.length); i += chunk) {
       await this.store.commit(this.epoch, {
-        result: { stateChanges: stateChanges.slice(i, i + chunk), timerUpserts: timers.slice(i, i + chunk), timerDeletes: [] },
+        writes: writes.slice(i, i + chunk),
+        timers: { ...none, timerUpserts: timers.slice(i, i + chunk) },
         offsets: [],
         streamTime: null,
         outbox: null,
       });
     }
     // The watermark goes last: a crash before it leaves the task "missing" and rebuilt again.
-    await this.store.commit(this.epoch, {
-      result: { stateChanges: [], timerUpserts: [], timerDeletes: [] },
-      offsets: image.offsets(),
-      streamTime: image.streamTime,
-      outbox: null,
-    });
+    await this.store.commit(this.epoch, { writes: [], timers: none, offsets: image.offsets(), streamTime: image.streamTime, outbox: null });
     this.ctx.metrics.restores.inc({ processor: this.ctx.definition.name });
     this.ctx.logger.warn(
-      { event: 'state_restored', task: this.name, keys: image.state.size, timers: timers.length, ms: Date.now() - started },
+      { event: 'state_restored', task: this.name, keys: writes.length, timers: timers.length, ms: Date.now() - started },
       'task state rebuilt from the changelog',
     );
   }
@@ -304,7 +304,7 @@ export class Task {
     const result = core.result();
     timer();
     await beat();
-    await this.commit(result, loaded.state, beat);
+    await this.commit(result, beat);
   }
 
   /**
@@ -330,8 +330,7 @@ export class Task {
     this.ctx.metrics.consumerLag.set({ processor: this.ctx.definition.name, topic, partition: String(this.partition) }, lag);
   }
 
-  /** `state` holds the batch's keys after the batch, for their changelog records. */
-  private async commit(result: BatchResult, state: ReadonlyMap<string, FieldMap>, beat: () => Promise<void>): Promise<void> {
+  private async commit(result: BatchResult, beat: () => Promise<void>): Promise<void> {
     const { metrics, definition } = this.ctx;
     const processor = definition.name;
     const stop = metrics.commitSeconds.startTimer({ processor });
@@ -347,10 +346,13 @@ export class Task {
       records.push({ topic: letter.topic, partition: this.ctx.partitionFor(letter.topic, key, this.partition), key, value: letter.value, headers: letter.headers });
       metrics.deadLetters.inc({ processor, reason: letter.headers['x-dlq-reason'] ?? 'unknown' });
     }
-    for (const record of changelogRecords(this.ctx.changelogTopic, this.partition, result, this.watermarks, state)) records.push(record);
+    // Each changed key serialized once: the same bytes go to Redis and to the changelog.
+    const writes = result.keys.map((change) => ({ key: change.key, value: encodeKeyValue(change.fields, change.timers) }));
+    for (const record of changelogRecords(this.ctx.changelogTopic, this.partition, writes, result.streamTime, this.watermarks)) records.push(record);
     try {
       const ops = await this.store.commit(this.epoch, {
-        result,
+        writes,
+        timers: result,
         offsets: result.offsets,
         streamTime: result.streamTime,
         outbox: packOutbox(records),

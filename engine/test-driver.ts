@@ -31,6 +31,8 @@ export class TestDriver {
   private readonly partition: number;
   private readonly store = new Map<string, FieldMap>();
   private readonly pendingTimers = new Map<string, Timer>();
+  /** Timer ids by key: a batch loads all timers of its keys, as the runtime's whole-key values do. */
+  private readonly timerIdsByKey = new Map<string, Set<string>>();
   private readonly globals = new Map<string, Map<string, unknown>>();
   private readonly nextOffsets = new Map<string, bigint>();
   private readonly emitted: { output: string; record: DriverOutput }[] = [];
@@ -110,10 +112,17 @@ export class TestDriver {
 
   private runBatch(record: SourceRecord): void {
     const bound = preloadBound(this.definition, [record], this.time);
-    const timers = [...this.pendingTimers.values()].filter((timer) => timer.dueAt <= bound);
-    const keys = new Set([...stateKeysFor(this.definition, record), ...timers.map((timer) => timer.key)]);
+    const due = [...this.pendingTimers.values()].filter((timer) => timer.dueAt <= bound);
+    const keys = new Set([...stateKeysFor(this.definition, record), ...due.map((timer) => timer.key)]);
     const state = new Map<string, FieldMap>();
-    for (const key of keys) state.set(key, new Map(this.store.get(key)));
+    const timers: Timer[] = [];
+    for (const key of keys) {
+      state.set(key, new Map(this.store.get(key)));
+      for (const id of this.timerIdsByKey.get(key) ?? []) {
+        const timer = this.pendingTimers.get(id);
+        if (timer !== undefined) timers.push(timer);
+      }
+    }
     const batch = new TaskBatch({
       definition: this.definition,
       partition: this.partition,
@@ -134,8 +143,20 @@ export class TestDriver {
       if (fields.size === 0) this.store.delete(change.key);
       else this.store.set(change.key, fields);
     }
-    for (const timer of result.timerDeletes) this.pendingTimers.delete(timerId(timer.key, timer.name));
-    for (const timer of result.timerUpserts) this.pendingTimers.set(timerId(timer.key, timer.name), { ...timer });
+    for (const timer of result.timerDeletes) {
+      const id = timerId(timer.key, timer.name);
+      this.pendingTimers.delete(id);
+      const ids = this.timerIdsByKey.get(timer.key);
+      ids?.delete(id);
+      if (ids?.size === 0) this.timerIdsByKey.delete(timer.key);
+    }
+    for (const timer of result.timerUpserts) {
+      const id = timerId(timer.key, timer.name);
+      this.pendingTimers.set(id, { ...timer });
+      const ids = this.timerIdsByKey.get(timer.key) ?? new Set<string>();
+      ids.add(id);
+      this.timerIdsByKey.set(timer.key, ids);
+    }
     for (const output of result.outputs) {
       this.emitted.push({ output: output.output, record: { key: output.key, value: output.value, headers: output.headers } });
     }

@@ -12,7 +12,7 @@
 // to a read_committed consumer seeing their output. Event time is the same for every record, so the
 // processor's idle timers are written (one per key) but never fire: the bench measures the commit
 // path, not a flush of every key's timer.
-// Redis memory (engine only, after the drain): MEMORY USAGE (SAMPLES 0) of sampled state hashes,
+// Redis memory (engine only, after the drain): MEMORY USAGE (SAMPLES 0) of sampled state values,
 // the timers sorted sets per key, and the growth of used_memory per key.
 
 import { spawn } from 'node:child_process';
@@ -201,7 +201,7 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? Number.NaN);
 }
 
-/** Redis bytes per key of the engine's state: sampled hashes, timers, growth of used_memory. */
+/** Redis bytes per key of the engine's state: sampled values, timers index, growth of used_memory. */
 async function memoryPerKey(redis: Redis, appId: string, partitions: number, keys: number, usedBefore: number): Promise<Memory> {
   const tasks = Array.from({ length: partitions }, (_, partition) => taskKeys(appId, 'running-sum', partition));
   const step = Math.max(1, Math.floor(keys / MEMORY_SAMPLES));
@@ -316,7 +316,7 @@ async function main(): Promise<void> {
       `| ${row.system} | ${row.partitions} | ${row.keys} | ${row.records} | ${row.throughput} | ${ratio('bare')} | ${ratio('bare-patched')} | ${row.latency.p50} | ${row.latency.p99} | ${row.startupSeconds.toFixed(1)} | ${row.load} |`,
     );
   }
-  out('\n| partitions | keys | state hash bytes/key (MEMORY USAGE, sampled) | timer zset bytes/key | used_memory growth bytes/key |');
+  out('\n| partitions | keys | state value bytes/key (MEMORY USAGE, sampled) | timer zset bytes/key | used_memory growth bytes/key |');
   out('|---:|---:|---:|---:|---:|');
   for (const row of rows) {
     if (row.memory === null) continue;

@@ -7,7 +7,8 @@ import { Partitioners } from '../../engine/kafka.ts';
 import type { SecuredConfig } from '../../engine/client-options.ts';
 import { createRedisClient } from '../../engine/client-options.ts';
 import { UnreachableError } from '../../engine/errors.ts';
-import { STREAM_TIME_FIELD, parseTimerMember, stateKey, taskKeys } from '../../engine/keys.ts';
+import { STREAM_TIME_FIELD, taskKeys } from '../../engine/keys.ts';
+import { readStateValue } from '../../engine/store/redis-store.ts';
 import type { Timer } from '../../engine/types.ts';
 import { DEFAULT_MEMBER_TOPICS } from '../../processors/member/processor.ts';
 import { describeMember, type MemberView } from '../../processors/member/inspect.ts';
@@ -40,19 +41,9 @@ export async function readStoredMember(config: SecuredConfig, key: string, order
   const keys = taskKeys(config.appId, 'member', partition);
   const redis = createRedisClient(config, { maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 5000 });
   try {
-    const [fields, stream] = await Promise.all([redis.hgetall(stateKey(keys, key)), redis.hget(keys.meta, STREAM_TIME_FIELD)]);
-    const timers: Timer[] = [];
-    // Timer members are `name\0key`; a glob over the key keeps the scan to this key's timers.
-    const pattern = `*\u0000${key.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}`;
-    let cursor = '0';
-    do {
-      const [next, page] = await redis.zscan(keys.timers, cursor, 'MATCH', pattern, 'COUNT', 1000);
-      for (let i = 0; i + 1 < page.length; i += 2) {
-        const timer = parseTimerMember(page[i] as string);
-        if (timer.key === key) timers.push({ ...timer, dueAt: Number(page[i + 1]) });
-      }
-      cursor = next;
-    } while (cursor !== '0');
+    const [stored, stream] = await Promise.all([readStateValue(redis, keys, key), redis.hget(keys.meta, STREAM_TIME_FIELD)]);
+    const fields = Object.fromEntries(stored.fields);
+    const timers: Timer[] = [...stored.timers].map(([name, dueAt]) => ({ key, name, dueAt }));
     timers.sort((a, b) => a.dueAt - b.dueAt || (a.name < b.name ? -1 : 1));
     const streamTime = stream === null ? null : Number(stream);
     return { partition, streamTime, view: describeMember(key, fields, loadProgram(), streamTime), timers };

@@ -1,6 +1,6 @@
 --[[
   Forget a task's bookkeeping before its state is rebuilt from the changelog, if this instance
-  owns the task. The state hashes are deleted by the caller (SCAN) after this, so a crash midway
+  owns the task. The state values are deleted by the caller (SCAN) after this, so a crash midway
   leaves no watermark behind and the next owner rebuilds again.
 
   KEYS[1] fence    task fence epoch

@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { FencedError, LoyaltyError } from '../errors.ts';
+import type { KeyWrite } from '../changelog.ts';
 import {
+  LAYOUT_FIELD,
   STREAM_TIME_FIELD,
   parseTimerMember,
   stateKey,
@@ -13,7 +15,8 @@ import {
   watermarkField,
   type TaskKeys,
 } from '../keys.ts';
-import type { BatchResult, FieldMap, InputOffset } from '../task-core.ts';
+import { decodeKeyValue, type FieldMap, type KeyValue } from '../state-value.ts';
+import { timerId, type BatchResult, type InputOffset } from '../task-core.ts';
 import type { Timer } from '../types.ts';
 
 type RedisClient = Redis | Cluster;
@@ -57,6 +60,8 @@ export function defineEngineScripts(redis: RedisClient): void {
 
 export interface TaskMeta {
   streamTime: number;
+  /** The layout of the task's state in Redis (keys.ts STATE_LAYOUT), null when never written. */
+  layout: string | null;
   /** Last applied offset per `topic:partition` watermark field. */
   watermarks: Map<string, string>;
   /** Packed outbox entries (engine/outbox.ts unpackOutbox). */
@@ -68,9 +73,11 @@ export interface LoadedBatch {
   timers: Timer[];
 }
 
-/** What one commit writes besides the batch result. */
+/** What one commit writes. */
 export interface CommitPayload {
-  result: Pick<BatchResult, 'stateChanges' | 'timerUpserts' | 'timerDeletes'>;
+  /** Whole state values (null deletes the key). */
+  writes: readonly KeyWrite[];
+  timers: Pick<BatchResult, 'timerUpserts' | 'timerDeletes'>;
   offsets: InputOffset[];
   /** Stream time to store, or null to leave it. */
   streamTime: number | null;
@@ -107,27 +114,36 @@ export class RedisTaskStore {
       if (field.startsWith('w:')) watermarks.set(field, value);
     }
     const streamTime = meta[STREAM_TIME_FIELD];
-    return { streamTime: streamTime === undefined ? -1 : Number(streamTime), watermarks, outbox };
+    return { streamTime: streamTime === undefined ? -1 : Number(streamTime), layout: meta[LAYOUT_FIELD] ?? null, watermarks, outbox };
   }
 
-  /** State of `keys` and timers due at or before `bound` with their keys' state, in at most two round trips. */
+  /**
+   * State of `keys` with all their timers, plus every timer due at or before `bound` with its
+   * key's state: one MGET and one ZRANGEBYSCORE in one round trip, a second MGET for the keys of
+   * due timers not among `keys`.
+   */
   async load(keys: Iterable<string>, bound: number): Promise<LoadedBatch> {
     const wanted = [...new Set(keys)];
     const pipeline = this.redis.pipeline();
-    for (const key of wanted) pipeline.hgetall(stateKey(this.keys, key));
     pipeline.zrangebyscore(this.keys.timers, '-inf', String(bound), 'WITHSCORES');
+    if (wanted.length > 0) pipeline.mgetBuffer(wanted.map((key) => stateKey(this.keys, key)));
     const replies = (await pipeline.exec()) ?? [];
     const state = new Map<string, FieldMap>();
-    wanted.forEach((key, index) => state.set(key, toFieldMap(pipelineValue(replies[index]))));
-    const timers = toTimers(pipelineValue(replies[wanted.length]) as string[]);
-    const missing = [...new Set(timers.map((timer) => timer.key))].filter((key) => !state.has(key));
-    if (missing.length > 0) {
-      const second = this.redis.pipeline();
-      for (const key of missing) second.hgetall(stateKey(this.keys, key));
-      const more = (await second.exec()) ?? [];
-      missing.forEach((key, index) => state.set(key, toFieldMap(pipelineValue(more[index]))));
-    }
-    return { state, timers };
+    const timers = new Map<string, Timer>();
+    const take = (batchKeys: string[], values: unknown): void => {
+      batchKeys.forEach((key, index) => {
+        const value = decodeKeyValue((values as (Buffer | null)[])[index]);
+        state.set(key, value.fields);
+        for (const [name, dueAt] of value.timers) timers.set(timerId(key, name), { key, name, dueAt });
+      });
+    };
+    if (wanted.length > 0) take(wanted, pipelineValue(replies[1]));
+    const due = toTimers(pipelineValue(replies[0]) as string[]);
+    const missing = [...new Set(due.filter((timer) => !state.has(timer.key)).map((timer) => timer.key))];
+    if (missing.length > 0) take(missing, await this.redis.mgetBuffer(missing.map((key) => stateKey(this.keys, key))));
+    // The index and the values agree; a due entry without its value's timer is still fired once.
+    for (const timer of due) if (!timers.has(timerId(timer.key, timer.name))) timers.set(timerId(timer.key, timer.name), timer);
+    return { state, timers: [...timers.values()] };
   }
 
   /** The atomic commit script; FencedError when another instance took the task. */
@@ -138,30 +154,17 @@ export class RedisTaskStore {
       this.keys.timers,
       this.keys.outbox,
       epoch,
-      this.keys.statePrefix,
       payload.streamTime === null ? '' : String(payload.streamTime),
       payload.outbox === null ? 0 : 1,
     ];
     args.push(payload.offsets.length);
     for (const offset of payload.offsets) args.push(watermarkField(offset.topic, offset.partition), offset.offset);
-    const { stateChanges, timerUpserts, timerDeletes } = payload.result;
-    const byKey = new Map<string, { sets: string[]; deletes: string[] }>();
-    for (const change of stateChanges) {
-      let entry = byKey.get(change.key);
-      if (entry === undefined) {
-        entry = { sets: [], deletes: [] };
-        byKey.set(change.key, entry);
-      }
-      if (change.value === null) entry.deletes.push(change.field);
-      else entry.sets.push(change.field, change.value);
-    }
-    args.push(byKey.size);
-    for (const [key, { sets, deletes }] of byKey) {
-      args.push(key, sets.length / 2);
-      for (const item of sets) args.push(item);
-      args.push(deletes.length);
-      for (const item of deletes) args.push(item);
-    }
+    const sets = payload.writes.filter((write) => write.value !== null);
+    args.push(sets.length);
+    for (const write of sets) args.push(stateKey(this.keys, write.key), write.value as Buffer);
+    args.push(payload.writes.length - sets.length);
+    for (const write of payload.writes) if (write.value === null) args.push(stateKey(this.keys, write.key));
+    const { timerUpserts, timerDeletes } = payload.timers;
     args.push(timerUpserts.length);
     for (const timer of timerUpserts) args.push(timer.dueAt, timerMember(timer.name, timer.key));
     args.push(timerDeletes.length);
@@ -169,7 +172,7 @@ export class RedisTaskStore {
     const outbox = payload.outbox ?? [];
     args.push(outbox.length);
     for (const entry of outbox) args.push(entry);
-    const ops = stateChanges.length + timerUpserts.length + timerDeletes.length;
+    const ops = payload.writes.length + timerUpserts.length + timerDeletes.length;
     checkFence(await this.scripts.loyaltyCommit(args), this.taskName);
     return ops;
   }
@@ -201,14 +204,16 @@ export class RedisTaskStore {
   }
 }
 
+/** One state key's fields and timers as stored (empty when absent): for tools and tests. */
+export async function readStateValue(redis: RedisClient, keys: TaskKeys, key: string): Promise<KeyValue> {
+  const { fields, timers } = decodeKeyValue(await redis.getBuffer(stateKey(keys, key)));
+  return { fields, timers };
+}
+
 function pipelineValue(reply: [Error | null, unknown] | undefined): unknown {
   if (reply === undefined) return null;
   if (reply[0]) throw reply[0];
   return reply[1];
-}
-
-function toFieldMap(value: unknown): FieldMap {
-  return new Map(Object.entries((value ?? {}) as Record<string, string>));
 }
 
 function toTimers(flat: string[]): Timer[] {

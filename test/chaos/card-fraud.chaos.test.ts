@@ -11,6 +11,7 @@ import type { FraudSignal, OrderEvent } from '../../avro/records.ts';
 import { Serde } from '../../avro/serde.ts';
 import { changelogTopic } from '../../engine/changelog.ts';
 import { taskKeys } from '../../engine/keys.ts';
+import { readStateValue } from '../../engine/store/redis-store.ts';
 import { TestDriver } from '../../engine/test-driver.ts';
 import { dlqTopic } from '../../engine/types.ts';
 import { createCardFraudProcessor } from '../../processors/card-fraud/processor.ts';
@@ -186,7 +187,7 @@ describe('card-fraud chaos', () => {
       }
       for (const card of new Set(uses.map((u) => u.order.payment.cardFingerprint ?? ''))) {
         const partition = Number(card.slice('fp-'.length)) % PARTITIONS;
-        const stored = await redis.hgetall(`${taskKeys(appId, definition.name, partition).statePrefix}${card}`);
+        const stored = Object.fromEntries((await readStateValue(redis, taskKeys(appId, definition.name, partition), card)).fields);
         assert.deepEqual(stored, drivers[partition]?.state(card) ?? {}, `Redis state of ${card}`);
       }
       process.stdout.write(

@@ -13,6 +13,7 @@ import { Serde } from '../../avro/serde.ts';
 import { orderKey, takeOrders } from '../../cli/simulate/generator.ts';
 import { changelogTopic } from '../../engine/changelog.ts';
 import { taskKeys } from '../../engine/keys.ts';
+import { readStateValue } from '../../engine/store/redis-store.ts';
 import { TestDriver } from '../../engine/test-driver.ts';
 import { dlqTopic } from '../../engine/types.ts';
 import { createProcessors } from '../../processors/index.ts';
@@ -170,7 +171,7 @@ describe('member chaos', () => {
         }
       }
       for (const { key, partition } of new Map(inputs.map((input) => [input.key, input])).values()) {
-        const stored = await redis.hgetall(`${taskKeys(appId, definition.name, partition).statePrefix}${key}`);
+        const stored = Object.fromEntries((await readStateValue(redis, taskKeys(appId, definition.name, partition), key)).fields);
         assert.deepEqual(stored, drivers[partition]?.state(key) ?? {}, `Redis state of ${key}`);
       }
       process.stdout.write(

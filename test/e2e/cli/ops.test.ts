@@ -41,7 +41,7 @@ describe('loyalty clock, lag and reprocess (real stack)', () => {
       await redis.hset(keys.meta, 'st', String(t0), `w:${orders}:${partition}`, '9');
       await redis.zadd(keys.timers, t0 + 1000, 'activate\u0000m-1');
       await redis.rpush(keys.outbox, 'pending');
-      await redis.hset(`${keys.statePrefix}m-${partition}`, 'available', '10');
+      await redis.set(`${keys.statePrefix}m-${partition}`, '[{"available":"10"},{}]');
     }
   });
 

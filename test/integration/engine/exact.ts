@@ -8,6 +8,7 @@ import type { Kafka } from 'kafkajs';
 import type { Serde } from '../../../avro/serde.ts';
 import type { LedgerEntry } from '../../../avro/records.ts';
 import { taskKeys } from '../../../engine/keys.ts';
+import { readStateValue } from '../../../engine/store/redis-store.ts';
 import { readTopic } from './io.ts';
 import { expectedRun, runningSum, type InputRecord } from './running-sum.ts';
 
@@ -45,8 +46,9 @@ export async function assertExactRun(run: ExactRun): Promise<ReturnType<typeof e
   const definition = runningSum(input, output);
   const partitionOf = new Map(records.map((record) => [record.key, record.partition]));
   for (const [key, partition] of partitionOf) {
-    const stored = await redis.hgetall(`${taskKeys(appId, definition.name, partition).statePrefix}${key}`);
-    assert.deepEqual(stored, expected.state.get(key) ?? {}, `Redis state of ${key}`);
+    const stored = await readStateValue(redis, taskKeys(appId, definition.name, partition), key);
+    assert.deepEqual(Object.fromEntries(stored.fields), expected.state.get(key) ?? {}, `Redis state of ${key}`);
+    assert.deepEqual(Object.fromEntries(stored.timers), expected.timers.get(key) ?? {}, `Redis timers of ${key}`);
   }
   return expected;
 }

@@ -113,12 +113,15 @@ export interface Expected {
   undecodable: number;
   /** Final state per member key. */
   state: Map<string, Record<string, string>>;
+  /** Final timers per member key: name -> dueAt. */
+  timers: Map<string, Record<string, number>>;
 }
 
 /** What an uninterrupted in-memory run produces (watermark ticks at the end of each partition). */
 export function expectedRun(input: string, output: string, records: InputRecord[], partitions: number, finalTick?: number): Expected {
   const byKey = new Map<string, LedgerEntry[]>();
   const state = new Map<string, Record<string, string>>();
+  const timers = new Map<string, Record<string, number>>();
   let total = 0;
   let processingErrors = 0;
   let undecodable = 0;
@@ -142,6 +145,7 @@ export function expectedRun(input: string, output: string, records: InputRecord[
       const fields = driver.state(record.key);
       if (fields) state.set(record.key, fields);
     }
+    for (const timer of driver.timers()) timers.set(timer.key, { ...timers.get(timer.key), [timer.name]: timer.dueAt });
   }
-  return { byKey, total, processingErrors, undecodable, state };
+  return { byKey, total, processingErrors, undecodable, state, timers };
 }

@@ -1,68 +1,78 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChangelogImage, changelogRecords } from '../../../engine/changelog.ts';
+import { decodeKeyValue, encodeKeyValue } from '../../../engine/state-value.ts';
 import { packOutbox, unpackOutbox } from '../../../engine/outbox.ts';
 import { parseTimerMember, parseWatermarkField, taskKeyPattern, taskKeys, timerMember, watermarkField } from '../../../engine/keys.ts';
+
+const value = (fields: [string, string][], timers: [string, number][] = []): Buffer | null => encodeKeyValue(new Map(fields), new Map(timers));
+const fold = (records: { key: Buffer | null; value: Buffer | null }[]): ChangelogImage => {
+  const image = new ChangelogImage();
+  for (const record of records) image.apply(record.key?.toString() ?? '', record.value);
+  return image;
+};
 
 describe('changelog', () => {
   test('folding a batch changelog rebuilds its state, timers, watermarks and stream time', () => {
     const first = changelogRecords(
       'app-p-changelog',
       1,
-      {
-        stateChanges: [
-          { key: 'm:1', field: 'sum', value: '10' },
-          { key: 'm:1', field: 'n', value: '1' },
-          { key: 'm2', field: 'sum', value: '3' },
-        ],
-        timerUpserts: [{ key: 'm:1', name: 'idle', dueAt: 50 }],
-        timerDeletes: [],
-        streamTime: 40,
-      },
+      [
+        { key: 'm:1', value: value([['sum', '10'], ['n', '1']], [['idle', 50]]) },
+        { key: 'm2', value: value([['sum', '3']]) },
+      ],
+      40,
       new Map([[watermarkField('orders', 1), '7']]),
-      new Map([
-        ['m:1', new Map([['sum', '10'], ['n', '1']])],
-        ['m2', new Map([['sum', '3']])],
-      ]),
     );
     const second = changelogRecords(
       'app-p-changelog',
       1,
-      {
-        stateChanges: [{ key: 'm:1', field: 'n', value: null }, { key: 'm2', field: 'sum', value: null }],
-        timerUpserts: [],
-        timerDeletes: [{ key: 'm:1', name: 'idle' }],
-        streamTime: 60,
-      },
+      [
+        { key: 'm:1', value: value([['sum', '10']]) },
+        { key: 'm2', value: null },
+      ],
+      60,
       new Map([[watermarkField('orders', 1), '9']]),
-      new Map([
-        ['m:1', new Map([['sum', '10']])],
-        ['m2', new Map()],
-      ]),
     );
-    assert.equal(first.length, 4, 'one record per changed key, one per timer, the meta record');
+    assert.equal(first.length, 3, 'one record per changed key (its timers inside), the meta record');
     assert.ok([...first, ...second].every((record) => record.partition === 1 && record.topic === 'app-p-changelog'));
-    const image = new ChangelogImage();
-    for (const record of [...first, ...second]) image.apply(record.key?.toString() ?? '', record.value);
+    const image = fold([...first, ...second]);
     assert.deepEqual(image.state, new Map([['m:1', new Map([['sum', '10']])]]));
-    assert.deepEqual(image.timers, new Map());
+    assert.deepEqual(image.timers, new Map(), 'the later whole-key record of m:1 has no timer left');
     assert.equal(image.streamTime, 60);
     assert.deepEqual(image.offsets(), [{ topic: 'orders', partition: 1, offset: '9' }]);
+    assert.deepEqual([...image.values()], [{ key: 'm:1', value: value([['sum', '10']]) }]);
   });
 
-  test('a whole-key record lists its fields in name order, whatever order they were loaded in', () => {
-    const batch = { stateChanges: [{ key: 'k', field: 'b', value: '2' }], timerUpserts: [], timerDeletes: [], streamTime: 1 };
-    const one = changelogRecords('c', 0, batch, new Map(), new Map([['k', new Map([['b', '2'], ['a', '1']])]]));
-    const two = changelogRecords('c', 0, batch, new Map(), new Map([['k', new Map([['a', '1'], ['b', '2']])]]));
-    assert.deepEqual(one[0]?.value, two[0]?.value);
-    assert.equal(one[0]?.value?.toString(), '{"a":"1","b":"2"}');
+  test('a whole-key value lists fields and timers in name order, whatever order they come in', () => {
+    const one = encodeKeyValue(new Map([['b', '2'], ['a', '1']]), new Map([['z', 2], ['y', 1]]));
+    const two = encodeKeyValue(new Map([['a', '1'], ['b', '2']]), new Map([['y', 1], ['z', 2]]));
+    assert.deepEqual(one, two);
+    assert.equal(one?.toString(), '[{"a":"1","b":"2"},{"y":1,"z":2}]');
+    assert.equal(encodeKeyValue(new Map(), new Map()), null, 'a key with neither fields nor timers is deleted');
+    assert.deepEqual(decodeKeyValue(one), { fields: new Map([['a', '1'], ['b', '2']]), timers: new Map([['y', 1], ['z', 2]]), format: 2 });
   });
 
-  test('timer records carry dueAt and are folded by (name, key)', () => {
-    const records = changelogRecords('c', 0, { stateChanges: [], timerUpserts: [{ key: 'k', name: 'a', dueAt: 5 }], timerDeletes: [], streamTime: 1 }, new Map(), new Map());
-    const image = new ChangelogImage();
-    for (const record of records) image.apply(record.key?.toString() ?? '', record.value);
-    assert.deepEqual([...image.timers.values()], [{ key: 'k', name: 'a', dueAt: 5 }]);
+  test('a key with timers and no fields keeps its timers; the image lists every timer for the due index', () => {
+    const image = fold(changelogRecords('c', 0, [{ key: 'k', value: value([], [['a', 5]]) }], 1, new Map()));
+    assert.deepEqual([...image.timerList()], [{ key: 'k', name: 'a', dueAt: 5 }]);
+    assert.deepEqual([...image.values()], [{ key: 'k', value: value([], [['a', 5]]) }]);
+  });
+
+  test('a changelog of the first format (fields-only key records, one record per timer) folds the same way', () => {
+    const image = fold([
+      { key: Buffer.from('k\u0000m1'), value: Buffer.from('{"n":"1","sum":"4"}') },
+      { key: Buffer.from('t\u0000idle\u0000m1'), value: Buffer.from('50') },
+      { key: Buffer.from('t\u0000gone\u0000m1'), value: Buffer.from('70') },
+      { key: Buffer.from('t\u0000gone\u0000m1'), value: null },
+      { key: Buffer.from('t\u0000only\u0000m2'), value: Buffer.from('9') },
+      // A whole-key record written after the upgrade replaces all of m2's timers.
+      { key: Buffer.from('k\u0000m2'), value: value([['sum', '1']], [['new', 12]]) },
+    ]);
+    assert.deepEqual([...image.values()], [
+      { key: 'm1', value: value([['n', '1'], ['sum', '4']], [['idle', 50]]) },
+      { key: 'm2', value: value([['sum', '1']], [['new', 12]]) },
+    ]);
   });
 });
 

@@ -45,13 +45,10 @@ describe('TaskBatch', () => {
       { key: 'k', field: 'old', value: null },
     ]);
     assert.deepEqual(result.timerUpserts, [{ key: 'k', name: 'tick', dueAt: 18 }]);
-    assert.deepEqual(
-      [...result.timerDeletes].sort((a, b) => (a.name < b.name ? -1 : 1)),
-      [
-        { key: 'k', name: 'due' },
-        { key: 'k', name: 'gone' },
-      ],
-    );
+    // 'gone' never existed: every timer of a preloaded key is known, so its cancel deletes nothing.
+    assert.deepEqual(result.timerDeletes, [{ key: 'k', name: 'due' }]);
+    // The whole key after the batch: its fields and all its timers (its Redis value and changelog record).
+    assert.deepEqual(result.keys, [{ key: 'k', fields: new Map([['n', '6'], ['same', 'y']]), timers: new Map([['tick', 18]]) }]);
     assert.deepEqual(
       result.outputs.map((output) => [output.topic, output.value]),
       [
@@ -96,5 +93,25 @@ describe('TaskBatch', () => {
       timers.sort(compareTimers).map((timer) => `${timer.dueAt}${timer.name}${timer.key}`),
       ['1ya', '2xB', '2xa', '2xb'],
     );
+  });
+
+  test('a timer of a key whose state was not preloaded cannot be scheduled or cancelled (it is part of that key\'s value)', () => {
+    const stray: ProcessorDefinition = {
+      ...counter,
+      process(ctx, record) {
+        ctx.state(record.key ?? '').set('n', '1');
+        if (record.value === 1) ctx.schedule({ key: 'elsewhere', name: 't', dueAt: 5 });
+        else ctx.cancel('elsewhere', 't');
+      },
+    };
+    const batch = new TaskBatch({ definition: stray, partition: 0, state: new Map([['k', new Map()]]), timers: [], streamTime: 0, globals: new Map() });
+    batch.runRecord(record(0, 'k', 1));
+    batch.runRecord(record(1, 'k', 2));
+    const result = batch.result();
+    assert.deepEqual(result.deadLetters.map((letter) => letter.headers['x-dlq-error']), [
+      'cannot schedule a timer of key "elsewhere": its state was not preloaded (return it from keysFor() or reach it through a timer of that key)',
+      'cannot cancel a timer of key "elsewhere": its state was not preloaded (return it from keysFor() or reach it through a timer of that key)',
+    ]);
+    assert.deepEqual(result.keys, [], 'both records were rolled back');
   });
 });
