@@ -6,10 +6,11 @@
 // old state is restored. Without --yes it only reports what it would do.
 import type { Command } from 'commander';
 import type { Admin } from 'kafkajs';
-import { Cluster, type Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { createRedisClient, type SecuredConfig } from '../../engine/client-options.ts';
 import { UnreachableError } from '../../engine/errors.ts';
-import { taskKeyPattern, taskKeys } from '../../engine/keys.ts';
+import { taskKeys } from '../../engine/keys.ts';
+import { scanTaskKeys } from '../../engine/store/redis-store.ts';
 import { kafkaFor, partitionsOf, securedConfig, topicPrefix, withAdmin, withConnectionOptions, type ConnectionFlags } from '../ops/connect.ts';
 import { parseTime } from '../ops/position.ts';
 import { processorByName, processorChangelog, processorGroup } from '../ops/processors.ts';
@@ -143,17 +144,7 @@ async function withRedis<T>(config: SecuredConfig, work: (redis: Redis | Cluster
 /** Every key of the task (state, timers, outbox, meta/watermarks) except its fence. */
 async function taskStateKeys(redis: Redis | Cluster, appId: string, processor: string, partition: number): Promise<string[]> {
   const keys = taskKeys(appId, processor, partition);
-  const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
-  const found = new Set<string>();
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, batch] = await node.scan(cursor, 'MATCH', taskKeyPattern(keys), 'COUNT', 1000);
-      cursor = next;
-      for (const key of batch) if (key !== keys.fence) found.add(key);
-    } while (cursor !== '0');
-  }
-  return [...found].sort();
+  return (await scanTaskKeys(redis, keys)).filter((key) => key !== keys.fence);
 }
 
 /** Deletes a topic and creates it again with the same partitions and explicit configs. */

@@ -2,7 +2,7 @@
 // script, the outbox and the reset before a rebuild from the changelog.
 
 import { readFileSync } from 'node:fs';
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { FencedError, LoyaltyError } from '../errors.ts';
 import type { KeyWrite } from '../changelog.ts';
 import {
@@ -192,16 +192,29 @@ export class RedisTaskStore {
 
   /** Deletes every key of the task that `select` accepts; returns how many were deleted. */
   async deleteMatching(select: (key: string) => boolean): Promise<number> {
+    const doomed = (await scanTaskKeys(this.redis, this.keys)).filter(select);
     let deleted = 0;
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', taskKeyPattern(this.keys), 'COUNT', 1000);
-      cursor = next;
-      const doomed = found.filter(select);
-      if (doomed.length > 0) deleted += await this.redis.del(...doomed);
-    } while (cursor !== '0');
+    for (let i = 0; i < doomed.length; i += 500) deleted += await this.redis.del(...doomed.slice(i, i + 500));
     return deleted;
   }
+}
+
+/**
+ * Every key of a task, sorted. On a Redis Cluster each master is scanned: SCAN runs on one node,
+ * and the task's keys live on whichever master holds its hash tag's slot.
+ */
+export async function scanTaskKeys(redis: RedisClient, keys: TaskKeys): Promise<string[]> {
+  const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const found = new Set<string>();
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, page] = await node.scan(cursor, 'MATCH', taskKeyPattern(keys), 'COUNT', 1000);
+      cursor = next;
+      for (const key of page) found.add(key);
+    } while (cursor !== '0');
+  }
+  return [...found].sort();
 }
 
 /** One state key's fields and timers as stored (empty when absent): for tools and tests. */
