@@ -1,14 +1,22 @@
 // /readyz says "ready" only once every assigned task has applied its input to the end: not while a
 // backlog is applied, and also on an input written in transactions, whose partitions end with a
 // commit marker that no batch carries (without the runtime's END_BATCH_PROCESS listener this test
-// waits for readiness in vain). The lag measured when a task opens (before its first fetch) covers
-// a window this test cannot hold open; it is not proven here.
+// waits for readiness in vain). The lag measured when a task opens, before its first fetch, is
+// proven on a Task opened directly (no consumer ever fetches, so nothing but the opening sets it).
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { changelogTopic } from '../../../engine/changelog.ts';
+import { serdeCodec } from '../../../engine/codec.ts';
+import { createEngineMetrics } from '../../../engine/metrics.ts';
+import { CircuitBreaker } from '../../../engine/retry.ts';
+import { Task, type TaskContext } from '../../../engine/task.ts';
+import { createTopic } from '../harness.ts';
 import { runningSumApp, startRunningSum } from './fixture.ts';
-import { produceInput } from './io.ts';
-import { generateInput } from './running-sum.ts';
+import { KEEP_FOREVER, produceInput } from './io.ts';
+import { generateInput, runningSum } from './running-sum.ts';
 
 const PARTITIONS = 2;
 
@@ -57,3 +65,53 @@ describe('engine readiness', () => {
     }
   });
 });
+
+describe('engine lag at task open', () => {
+  const app = runningSumApp('englag', PARTITIONS);
+
+  test('a task opened on a backlog reports it before its first fetch (lag gauge and /readyz input)', { timeout: 120_000 }, async () => {
+    const records = generateInput(3_000, 100, PARTITIONS, 5).filter((record) => record.value !== null);
+    await produceInput(app.kafka, app.serde, app.input, records);
+    const changelog = changelogTopic(app.appId, 'running-sum');
+    await createTopic(changelog, PARTITIONS, KEEP_FOREVER);
+    const registry = new Registry();
+    const admin = app.kafka.admin();
+    await admin.connect();
+    const context: TaskContext = {
+      definition: runningSum(app.input, app.output),
+      appId: app.appId,
+      groupId: `${app.appId}-running-sum`,
+      changelogTopic: changelog,
+      kafka: app.kafka,
+      admin,
+      redis: app.redis,
+      codec: serdeCodec(app.serde),
+      metrics: createEngineMetrics(registry),
+      logger: pino({ level: 'error' }),
+      globals: new Map(),
+      partitionFor: (_topic, _key, partition) => partition,
+      transactionTimeoutMs: 30_000,
+      kafkaBreaker: new CircuitBreaker('kafka'),
+    };
+    try {
+      for (let partition = 0; partition < PARTITIONS; partition += 1) {
+        const task = new Task(context, partition);
+        await task.open();
+        try {
+          const backlog = records.filter((record) => record.partition === partition).length;
+          assert.ok(backlog > 0);
+          assert.equal(task.lag.get(app.input), backlog, `partition ${partition}: every record is behind a task that applied none`);
+          const gauge = (await registry.getSingleMetric('loyalty_engine_consumer_lag')?.get())?.values.find(
+            (entry) => entry.labels.partition === String(partition),
+          );
+          assert.equal(gauge?.value, backlog, 'the lag gauge says the same');
+        } finally {
+          await task.close();
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
+

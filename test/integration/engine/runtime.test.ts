@@ -75,3 +75,67 @@ describe('engine runtime on Kafka + Redis', () => {
     }
   });
 });
+
+async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  return keys.sort();
+}
+
+describe('engine runtime: upgrade from the earlier Redis layout', () => {
+  const app = runningSumApp('englayout', PARTITIONS);
+
+  test('state left as hashes without the layout stamp is rebuilt from the changelog at open, then exact', { timeout: 180_000 }, async () => {
+    const records = generateInput(2000, 30, PARTITIONS, 11);
+    const finalTick = Math.max(...records.map((record) => record.value?.occurredAt ?? 0)) + IDLE_MS + 1;
+    const definition = runningSum(app.input, app.output);
+    const half = records.slice(0, 1000);
+    const first = startRunningSum(app);
+    try {
+      await first.ready;
+      await produceInput(app.kafka, app.serde, app.input, half);
+      for (let partition = 0; partition < PARTITIONS; partition += 1) {
+        const last = half.filter((record) => record.partition === partition).length - 1;
+        const keys = taskKeys(app.appId, definition.name, partition);
+        await waitFor(`partition ${partition} to apply the first half`, async () => Number((await app.redis.hget(keys.meta, `w:${app.input}:${partition}`)) ?? -1) >= last, 60_000);
+      }
+    } finally {
+      await first.stop();
+    }
+    // What a build of the earlier layout leaves: a hash of fields per key at `:s:`, no `v` in meta.
+    let converted = 0;
+    for (let partition = 0; partition < PARTITIONS; partition += 1) {
+      const keys = taskKeys(app.appId, definition.name, partition);
+      assert.equal(await app.redis.hget(keys.meta, 'v'), '2', 'the new build stamps its layout');
+      await app.redis.hdel(keys.meta, 'v');
+      for (const key of await scanKeys(app.redis, `${taskKeyPattern(keys).slice(0, -1)}:v:*`)) {
+        const [fields] = JSON.parse((await app.redis.get(key)) ?? '[{},{}]') as [Record<string, string>, Record<string, number>];
+        if (Object.keys(fields).length > 0) await app.redis.hset(key.replace(/:v:/, ':s:'), fields);
+        await app.redis.del(key);
+        converted += 1;
+      }
+    }
+    assert.ok(converted > 0, 'the first run left state to convert');
+
+    const second = startRunningSum(app);
+    try {
+      await second.ready;
+      await produceInput(app.kafka, app.serde, app.input, records.slice(1000));
+      await produceTick(app.kafka, app.input, PARTITIONS, finalTick);
+      await assertExactRun({ ...app, records, partitions: PARTITIONS, finalTick, timeoutMs: 90_000 });
+      const metrics = await (await fetch(`http://127.0.0.1:${second.httpPort}/metrics`)).text();
+      assert.match(metrics, new RegExp(`loyalty_engine_state_restores_total\\{processor="running-sum"\\} ${PARTITIONS}\\b`), 'each task rebuilt once');
+    } finally {
+      await second.stop();
+    }
+    for (let partition = 0; partition < PARTITIONS; partition += 1) {
+      const pattern = `${taskKeyPattern(taskKeys(app.appId, definition.name, partition)).slice(0, -1)}:s:*`;
+      assert.deepEqual(await scanKeys(app.redis, pattern), [], 'the reset before the rebuild removed the earlier layout\'s keys');
+    }
+  });
+});
