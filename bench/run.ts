@@ -1,5 +1,5 @@
 // `npm run bench [-- name…]`: runs the benchmarks in bench/<name>/run.ts one after another (all by
-// default), each on the real local stack and each appending its results to BENCHMARKS.md.
+// default), each on the real local stack; engine, serde, sink and replay append their section to BENCHMARKS.md (member prints its table).
 // Benchmarks are not tests: they measure and report, they never fail on a number.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';

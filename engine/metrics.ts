@@ -91,7 +91,7 @@ function buildEngineMetrics(registry: Registry): EngineMetrics {
     }),
     stateOps: new Counter({
       name: 'loyalty_engine_state_ops_total',
-      help: 'State field and timer writes committed to Redis',
+      help: 'State values (whole keys) and timer index entries written or deleted in Redis',
       labelNames: ['processor'],
       registers,
     }),

@@ -4,7 +4,7 @@
 // changelog + consumer offsets), outbox clear.
 
 import type { Cluster, Redis } from 'ioredis';
-import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage, Producer, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
 import { FencedError, DecodeError } from './errors.ts';
 import { changelogRecords } from './changelog.ts';
@@ -350,21 +350,21 @@ export class Task {
     const writes = result.keys.map((change) => ({ key: change.key, value: encodeKeyValue(change.fields, change.timers) }));
     for (const record of changelogRecords(this.ctx.changelogTopic, this.partition, writes, result.streamTime, this.watermarks)) records.push(record);
     try {
-      const ops = await this.store.commit(this.epoch, {
-        writes,
-        timers: result,
-        offsets: result.offsets,
-        streamTime: result.streamTime,
-        outbox: packOutbox(records),
-      });
-      this.streamTime = result.streamTime;
-      metrics.stateOps.inc({ processor }, ops);
-      metrics.timersFired.inc({ processor }, result.timersFired);
-      for (const failure of result.timerFailures) {
-        this.ctx.logger.error({ event: 'timer_failed', task: this.name, timer: failure.timer, error: failure.error }, 'onTimer threw; timer dropped');
-      }
       await beat();
-      await this.produceOrSettle(records);
+      // The Redis commit and the transaction's sends run side by side: the sends only write records
+      // of a transaction nobody can read yet, and produce() commits the transaction only after the
+      // Redis commit (state, watermark, outbox) succeeded; when it fails, the transaction is aborted.
+      const redisCommit = this.store
+        .commit(this.epoch, { writes, timers: result, offsets: result.offsets, streamTime: result.streamTime, outbox: packOutbox(records) })
+        .then((ops) => {
+          this.streamTime = result.streamTime;
+          metrics.stateOps.inc({ processor }, ops);
+          metrics.timersFired.inc({ processor }, result.timersFired);
+          for (const failure of result.timerFailures) {
+            this.ctx.logger.error({ event: 'timer_failed', task: this.name, timer: failure.timer, error: failure.error }, 'onTimer threw; timer dropped');
+          }
+        });
+      await this.produceOrSettle(records, redisCommit);
       await this.store.clearOutbox(this.epoch);
       const perTopic = new Map<string, number>();
       for (const record of records) perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
@@ -401,11 +401,13 @@ export class Task {
    * Redis) again only if the changelog shows it did not commit. Retried with backoff and the
    * shared circuit breaker while the failure is transient.
    */
-  private async produceOrSettle(records: OutboxRecord[]): Promise<void> {
+  private async produceOrSettle(records: OutboxRecord[], redisCommit: Promise<void>): Promise<void> {
     try {
-      await this.produce(records);
+      await this.produce(records, redisCommit);
       return;
     } catch (error) {
+      // Nothing was committed anywhere: the batch fails as a whole (kafkajs fetches it again).
+      if (error instanceof RedisCommitFailed) throw error.cause;
       if (error instanceof FencedError) throw error;
       this.ctx.logger.warn({ event: 'produce_failed', task: this.name, error: String(error) }, 'transaction failed; settling it before any resend');
     }
@@ -417,23 +419,47 @@ export class Task {
     );
   }
 
-  /** Produces records plus the consumer offsets (watermark + 1) in one transaction. */
-  private async produce(records: OutboxRecord[]): Promise<void> {
-    const producer = this.producer;
-    if (producer === null) throw new FencedError(this.name);
-    const offsets = [...this.watermarks].map(([field, offset]) => {
-      const { topic, partition } = parseWatermarkField(field);
-      return { topic, partitions: [{ partition, offset: (BigInt(offset) + 1n).toString() }] };
-    });
-    const transaction = await producer.transaction();
+  /**
+   * Produces records plus the consumer offsets (watermark + 1) in one transaction, committed only
+   * once `gate` (the batch's Redis commit) has succeeded; RedisCommitFailed when it did not.
+   */
+  private async produce(records: OutboxRecord[], gate: Promise<void> = Promise.resolve()): Promise<void> {
+    // Never rejects, so the gate is always observed, whatever fails first.
+    const gateFailure = gate.then(
+      () => null,
+      (error: unknown) => new RedisCommitFailed(error),
+    );
+    let transaction: Transaction | null = null;
     try {
-      for (const chunk of chunkBySize(records)) await transaction.sendBatch({ topicMessages: toTopicMessages(chunk) });
-      if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: this.ctx.groupId, topics: offsets });
-      await transaction.commit();
+      const producer = this.producer;
+      if (producer === null) throw new FencedError(this.name);
+      const offsets = [...this.watermarks].map(([field, offset]) => {
+        const { topic, partition } = parseWatermarkField(field);
+        return { topic, partitions: [{ partition, offset: (BigInt(offset) + 1n).toString() }] };
+      });
+      const open = await producer.transaction();
+      transaction = open;
+      const sending = (async () => {
+        for (const chunk of chunkBySize(records)) await open.sendBatch({ topicMessages: toTopicMessages(chunk) });
+      })();
+      const [sent, failed] = await Promise.all([sending.then(() => null, (error: unknown) => error ?? new Error('send failed')), gateFailure]);
+      if (failed !== null) throw failed;
+      if (sent !== null) throw sent;
+      if (offsets.length > 0) await open.sendOffsets({ consumerGroupId: this.ctx.groupId, topics: offsets });
+      await open.commit();
     } catch (error) {
-      await transaction.abort().catch(() => undefined);
+      await transaction?.abort().catch(() => undefined);
+      const failed = await gateFailure;
+      if (failed !== null) throw failed;
       throw asFenced(error, this.name);
     }
+  }
+}
+
+/** The batch's Redis commit failed (fenced, Redis lost, unreachable): its transaction was not committed. */
+class RedisCommitFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`Redis commit failed: ${String(cause)}`);
   }
 }
 

@@ -2,8 +2,12 @@
 // (Redis state + outbox + Kafka transaction with changelog and offsets) against a bare kafkajs
 // consume -> produce loop (decode, sum in memory, produce; no state store, no transactions), in
 // the same run, on the issue's matrix: 1 and 4 partitions x 10k and 1M keys.
-//   node --import tsx bench/engine/run.ts [--partitions 1,4] [--keys 10000,1000000] [--records 100000,1000000]
-//                                         [--latency-seconds 10] [--rate 400] [--systems engine,bare]
+//   node --import tsx bench/engine/run.ts [--partitions 1,4] [--keys 10000,1000000] [--records 1000000,1000000]
+//                                         [--latency-seconds 10] [--rate 400] [--systems engine,bare,bare-patched]
+//                                         [--out BENCHMARKS.md]   (the result section is appended there; --out '' prints only)
+// Systems: `engine`; `bare`, the baseline, on stock kafkajs in a child process (bare-stock.ts: the
+// engine's process runs a patched kafkajs, engine/kafkajs-install.ts, and a process holds one);
+// `bare-patched`, the same loop in this process on the patched kafkajs.
 // `--records` pairs with `--keys` (records of the i-th key count); record i belongs to member i mod keys.
 // Both systems read the same input topic (one produce per case), each with its own group and output.
 // Throughput: time from the group's first committed offset to its committed offsets reaching the
@@ -16,6 +20,8 @@
 // the timers sorted sets per key, and the growth of used_memory per key.
 
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -23,7 +29,7 @@ import type { Admin, Kafka, Message } from 'kafkajs';
 import { pino } from 'pino';
 import { Serde } from '../../avro/serde.ts';
 import type { LedgerEntry } from '../../avro/records.ts';
-import { loadConfig } from '../../engine/config.ts';
+import { REPO_ROOT, loadConfig } from '../../engine/config.ts';
 import { changelogTopic } from '../../engine/changelog.ts';
 import { taskKeys } from '../../engine/keys.ts';
 import { startProcessor } from '../../engine/runtime.ts';
@@ -36,10 +42,12 @@ const { values: args } = parseArgs({
   options: {
     partitions: { type: 'string', default: '1,4' },
     keys: { type: 'string', default: '10000,1000000' },
-    records: { type: 'string', default: '100000,1000000' },
+    records: { type: 'string', default: '1000000,1000000' },
     'latency-seconds': { type: 'string', default: '10' },
     rate: { type: 'string', default: '400' },
     systems: { type: 'string', default: 'engine,bare,bare-patched' },
+    /** File the result section is appended to; '' = print only. */
+    out: { type: 'string', default: join(REPO_ROOT, 'BENCHMARKS.md') },
   },
 });
 const numbers = (text: string): number[] => text.split(',').map((part) => Number(part.trim()));
@@ -238,7 +246,8 @@ async function main(): Promise<void> {
   const runners: Record<string, Runner> = { engine: engineRunner(stack), bare: bareStockRunner(stack), 'bare-patched': barePatchedRunner(kafka, serde) };
   const rows: Row[] = [];
   const benchStarted = Date.now();
-  process.stdout.write(`load average at start: ${load()}\n`);
+  const loadAtStart = load();
+  process.stdout.write(`load average at start: ${loadAtStart}\n`);
   for (const [index, keys] of KEYS.entries()) {
     const records = RECORDS[index] ?? keys;
     for (const partitions of PARTITIONS) {
@@ -302,9 +311,15 @@ async function main(): Promise<void> {
     }
   }
   await redis.quit();
-  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-  out(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-  out(`bench took ${Math.round((Date.now() - benchStarted) / 1000)} s; load average at the end: ${load()}`);
+  const lines: string[] = [];
+  const out = (line: string): void => {
+    lines.push(line);
+  };
+  out(`\n## Engine: running-sum processor, full protocol vs bare kafkajs (bench/engine/run.ts, ${new Date().toISOString().slice(0, 10)})\n`);
+  out(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; local single-node Kafka and Redis.`);
+  out(`Command: \`node --import tsx bench/engine/run.ts ${process.argv.slice(2).join(' ')}\`.`.replace(' `.', '`.'));
+  out(`Load average (1/5/15 min) at the start ${loadAtStart}, at the end ${load()}; the bench took ${Math.round((Date.now() - benchStarted) / 1000)} s.`);
+  out('"bare" is the baseline on stock kafkajs in its own process; "bare-patched" the same loop on the engine\'s patched kafkajs.\n');
   out('| system | partitions | keys | records | records/s (drain) | engine / bare | engine / bare-patched | p50 ms | p99 ms | first commit after s | load avg (1/5/15 min) |');
   out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const row of rows) {
@@ -322,6 +337,9 @@ async function main(): Promise<void> {
     if (row.memory === null) continue;
     out(`| ${row.partitions} | ${row.keys} | ${row.memory.stateBytes} | ${row.memory.timerBytes} | ${row.memory.usedBytes} |`);
   }
+  const section = `${lines.join('\n')}\n`;
+  process.stdout.write(section);
+  if (args.out !== '') appendFileSync(args.out, section);
 }
 
 await main();
