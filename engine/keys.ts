@@ -16,6 +16,9 @@ export interface TaskKeys {
   statePrefix: string;
 }
 
+/** Between a task's hash tag and a state key's name: `${tag}${STATE_INFIX}${key}`. */
+export const STATE_INFIX = ':v:';
+
 export function taskKeys(appId: string, processor: string, partition: number): TaskKeys {
   const tag = `{${appId}:${processor}:${partition}}`;
   return {
@@ -24,7 +27,7 @@ export function taskKeys(appId: string, processor: string, partition: number): T
     meta: `${tag}:meta`,
     timers: `${tag}:timers`,
     outbox: `${tag}:outbox`,
-    statePrefix: `${tag}:v:`,
+    statePrefix: `${tag}${STATE_INFIX}`,
   };
 }
 

@@ -5,7 +5,7 @@
 //    consumed them all.
 // 2. Latency: orders produced at `--rate` per second for `--seconds`; for each, the time from the
 //    input record's Kafka timestamp to the receipt of its first ledger entry (read_committed).
-// 3. Redis bytes per member: MEMORY USAGE of a sample of member state hashes.
+// 3. Redis bytes per member: MEMORY USAGE of a sample of member state values.
 // The same two measurements for a bare kafkajs consume → produce loop (no state, no transactions)
 // over the same input topic, and the ratios. Wall clock is fine here: it measures, it decides nothing.
 import { cpus, totalmem, loadavg } from 'node:os';
@@ -26,6 +26,7 @@ import { dlqTopic } from '../../engine/types.ts';
 import { createProcessors } from '../../processors/index.ts';
 import { loadProgram } from '../../processors/program.ts';
 import { topicName } from '../../topics/catalog.ts';
+import { STATE_INFIX } from '../../engine/keys.ts';
 import { createTopic, deleteAppState, deleteTopics, getStack, kafkaClient, uniqueName } from '../../test/integration/harness.ts';
 
 const { values: args } = parseArgs({
@@ -158,7 +159,7 @@ async function memberBytes(redis: Redis, appId: string): Promise<{ sampled: numb
   const sizes: number[] = [];
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${appId}:member:*}:s:m-*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${appId}:member:*}${STATE_INFIX}m-*`, 'COUNT', 1000);
     cursor = next;
     for (const key of keys) {
       if (sizes.length >= MEMORY_SAMPLE) break;
@@ -236,7 +237,7 @@ async function main(): Promise<void> {
       ...rows,
       '',
       `member / bare throughput: ${member && bare ? (member.perSecond / bare.perSecond).toFixed(2) : '-'}; p50 latency ratio ${member && bare ? (member.p50 / bare.p50).toFixed(1) : '-'}`,
-      `Redis bytes per member (MEMORY USAGE of ${memory.sampled} member state hashes): ${memory.bytesPerMember}`,
+      `Redis bytes per member (MEMORY USAGE of ${memory.sampled} member state values): ${memory.bytesPerMember}`,
     ];
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
