@@ -4,7 +4,8 @@
 
 import type { InputOffset } from './task-core.ts';
 import type { OutboxRecord } from './outbox.ts';
-import { parseTimerMember, parseWatermarkField } from './keys.ts';
+import { LoyaltyError } from './errors.ts';
+import { parseWatermarkField } from './keys.ts';
 import { decodeKeyValue, encodeKeyValue, type FieldMap } from './state-value.ts';
 import type { Timer } from './types.ts';
 
@@ -49,9 +50,25 @@ export function changelogRecords(
 }
 
 /**
- * A task's state folded from its changelog partition. Also reads the first format, written before
- * whole-key values: a `k` record held the fields only and each timer was a `t\0<name>\0<key>`
- * record; a later whole-key record of the key replaces all its timers.
+ * A changelog written by builds before whole-key values carries timers as records of their own
+ * (`t\0<name>\0<key>`). They cannot be folded safely together with whole-key records: the old
+ * builds wrote a key's record as null when its fields were gone although it still had timers, and
+ * nothing later tombstones the old timer records, so a fold would lose timers or fire them twice.
+ */
+export class FirstFormatChangelogError extends LoyaltyError {
+  constructor(key: string) {
+    super(
+      'CHANGELOG_FORMAT',
+      `the changelog holds a timer record of the first state format (${JSON.stringify(key)}), written by a build before whole-key state values: ` +
+        'stop every instance of the processor and run `loyalty reprocess <processor> --yes` to rebuild its state from its inputs, or go back to the previous build',
+    );
+  }
+}
+
+/**
+ * A task's state folded from its changelog partition. A key record of the first format (a JSON
+ * object of fields, no timers) is read as fields only; a timer record of that format is refused
+ * (FirstFormatChangelogError).
  */
 export class ChangelogImage {
   readonly state = new Map<string, FieldMap>();
@@ -74,16 +91,10 @@ export class ChangelogImage {
       const decoded = decodeKeyValue(value);
       if (decoded.fields.size === 0) this.state.delete(rest);
       else this.state.set(rest, decoded.fields);
-      if (decoded.format === 1) return;
       if (decoded.timers.size === 0) this.timers.delete(rest);
       else this.timers.set(rest, decoded.timers);
     } else if (kind === `t${SEPARATOR}`) {
-      const { name, key: owner } = parseTimerMember(rest);
-      const timers = this.timers.get(owner) ?? new Map<string, number>();
-      if (value === null) timers.delete(name);
-      else timers.set(name, Number(value.toString()));
-      if (timers.size === 0) this.timers.delete(owner);
-      else this.timers.set(owner, timers);
+      throw new FirstFormatChangelogError(key);
     }
   }
 

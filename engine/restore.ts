@@ -53,10 +53,17 @@ export async function readChangelogPartition(kafka: Kafka, admin: Admin, topic: 
           consumer.pause([{ topic, partitions: [batch.partition] }]);
           return;
         }
-        for (const message of batch.messages) {
-          if (BigInt(message.offset) < from) continue;
-          if (BigInt(message.offset) >= high) break;
-          image.apply(message.key?.toString() ?? '', message.value);
+        try {
+          for (const message of batch.messages) {
+            if (BigInt(message.offset) < from) continue;
+            if (BigInt(message.offset) >= high) break;
+            image.apply(message.key?.toString() ?? '', message.value);
+          }
+        } catch (error) {
+          // A record the image refuses (a changelog of another format) ends the read with its error,
+          // rather than being retried by kafkajs as if the batch could succeed later.
+          consumer.pause([{ topic, partitions: [partition] }]);
+          fail(error instanceof Error ? error : new Error(String(error)));
         }
       },
     });

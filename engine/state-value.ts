@@ -12,11 +12,9 @@ export interface KeyValue {
   timers: Map<string, number>;
 }
 
+/** Own properties in name order (Object.fromEntries defines them, so a name like `__proto__` is kept). */
 function sortedObject<V>(entries: Iterable<[string, V]>): Record<string, V> {
-  const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const object: Record<string, V> = {};
-  for (const [name, value] of sorted) object[name] = value;
-  return object;
+  return Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** The value of a key, or null when it has neither fields nor timers (the key is deleted). */
@@ -26,16 +24,15 @@ export function encodeKeyValue(fields: ReadonlyMap<string, string>, timers: Read
 }
 
 /**
- * A key's fields and timers from its value; empty for a missing key. A JSON object is the
- * changelog value of the first format (engine before whole-key values): fields only, its timers
- * were records of their own.
+ * A key's fields and timers from its value; empty for a missing key. A JSON object is a key record
+ * of the first changelog format (builds before whole-key values): fields only.
  */
-export function decodeKeyValue(value: Buffer | string | null | undefined): KeyValue & { format: 1 | 2 } {
-  if (value === null || value === undefined) return { fields: new Map(), timers: new Map(), format: 2 };
+export function decodeKeyValue(value: Buffer | string | null | undefined): KeyValue {
+  if (value === null || value === undefined) return { fields: new Map(), timers: new Map() };
   const parsed = JSON.parse(value.toString()) as unknown;
   if (Array.isArray(parsed)) {
     const [fields, timers] = parsed as [Record<string, string>, Record<string, number>];
-    return { fields: new Map(Object.entries(fields)), timers: new Map(Object.entries(timers)), format: 2 };
+    return { fields: new Map(Object.entries(fields)), timers: new Map(Object.entries(timers)) };
   }
-  return { fields: new Map(Object.entries(parsed as Record<string, string>)), timers: new Map(), format: 1 };
+  return { fields: new Map(Object.entries(parsed as Record<string, string>)), timers: new Map() };
 }

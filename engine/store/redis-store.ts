@@ -219,8 +219,7 @@ export async function scanTaskKeys(redis: RedisClient, keys: TaskKeys): Promise<
 
 /** One state key's fields and timers as stored (empty when absent): for tools and tests. */
 export async function readStateValue(redis: RedisClient, keys: TaskKeys, key: string): Promise<KeyValue> {
-  const { fields, timers } = decodeKeyValue(await redis.getBuffer(stateKey(keys, key)));
-  return { fields, timers };
+  return decodeKeyValue(await redis.getBuffer(stateKey(keys, key)));
 }
 
 function pipelineValue(reply: [Error | null, unknown] | undefined): unknown {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChangelogImage, changelogRecords } from '../../../engine/changelog.ts';
+import { ChangelogImage, FirstFormatChangelogError, changelogRecords } from '../../../engine/changelog.ts';
 import { decodeKeyValue, encodeKeyValue } from '../../../engine/state-value.ts';
 import { packOutbox, unpackOutbox } from '../../../engine/outbox.ts';
 import { parseTimerMember, parseWatermarkField, taskKeyPattern, taskKeys, timerMember, watermarkField } from '../../../engine/keys.ts';
@@ -50,7 +50,9 @@ describe('changelog', () => {
     assert.deepEqual(one, two);
     assert.equal(one?.toString(), '[{"a":"1","b":"2"},{"y":1,"z":2}]');
     assert.equal(encodeKeyValue(new Map(), new Map()), null, 'a key with neither fields nor timers is deleted');
-    assert.deepEqual(decodeKeyValue(one), { fields: new Map([['a', '1'], ['b', '2']]), timers: new Map([['y', 1], ['z', 2]]), format: 2 });
+    assert.deepEqual(decodeKeyValue(one), { fields: new Map([['a', '1'], ['b', '2']]), timers: new Map([['y', 1], ['z', 2]]) });
+    const odd = encodeKeyValue(new Map([['__proto__', 'kept'], ['constructor', 'x']]), new Map([['__proto__', 3]]));
+    assert.deepEqual(decodeKeyValue(odd), { fields: new Map([['__proto__', 'kept'], ['constructor', 'x']]), timers: new Map([['__proto__', 3]]) });
   });
 
   test('a key with timers and no fields keeps its timers; the image lists every timer for the due index', () => {
@@ -59,20 +61,19 @@ describe('changelog', () => {
     assert.deepEqual([...image.values()], [{ key: 'k', value: value([], [['a', 5]]) }]);
   });
 
-  test('a changelog of the first format (fields-only key records, one record per timer) folds the same way', () => {
+  test('first format: a fields-only key record folds as fields; a timer record is refused with what to do', () => {
     const image = fold([
       { key: Buffer.from('k\u0000m1'), value: Buffer.from('{"n":"1","sum":"4"}') },
-      { key: Buffer.from('t\u0000idle\u0000m1'), value: Buffer.from('50') },
-      { key: Buffer.from('t\u0000gone\u0000m1'), value: Buffer.from('70') },
-      { key: Buffer.from('t\u0000gone\u0000m1'), value: null },
-      { key: Buffer.from('t\u0000only\u0000m2'), value: Buffer.from('9') },
-      // A whole-key record written after the upgrade replaces all of m2's timers.
       { key: Buffer.from('k\u0000m2'), value: value([['sum', '1']], [['new', 12]]) },
     ]);
     assert.deepEqual([...image.values()], [
-      { key: 'm1', value: value([['n', '1'], ['sum', '4']], [['idle', 50]]) },
+      { key: 'm1', value: value([['n', '1'], ['sum', '4']]) },
       { key: 'm2', value: value([['sum', '1']], [['new', 12]]) },
     ]);
+    assert.throws(
+      () => image.apply('t\u0000idle\u0000m1', Buffer.from('50')),
+      (error: unknown) => error instanceof FirstFormatChangelogError && /loyalty reprocess <processor> --yes/.test(error.message),
+    );
   });
 });
 
