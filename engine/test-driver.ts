@@ -2,7 +2,8 @@
 // through the same task core as the runtime, with the same preloading rules (keysFor() keys and
 // the keys of timers that may come due), so a processor that passes here behaves the same there.
 
-import { ProcessorContractError, TaskBatch, compareTimers, timerId, type BatchResult, type FieldMap } from './task-core.ts';
+import type { KeyValue } from './state-value.ts';
+import { ProcessorContractError, TaskBatch, compareTimers, type BatchResult, type FieldMap } from './task-core.ts';
 import { DLQ_HEADERS, WATERMARK_HEADER, type ProcessorDefinition, type SourceRecord, type Timer } from './types.ts';
 import { preloadBound, stateKeysFor } from './preload.ts';
 
@@ -29,10 +30,8 @@ export interface DriverDeadLetter {
 export class TestDriver {
   private readonly definition: ProcessorDefinition;
   private readonly partition: number;
-  private readonly store = new Map<string, FieldMap>();
-  private readonly pendingTimers = new Map<string, Timer>();
-  /** Timer ids by key: a batch loads all timers of its keys, as the runtime's whole-key values do. */
-  private readonly timerIdsByKey = new Map<string, Set<string>>();
+  /** Each key's whole value (fields and timers), as the runtime keeps it in Redis. */
+  private readonly store = new Map<string, KeyValue>();
   private readonly globals = new Map<string, Map<string, unknown>>();
   private readonly nextOffsets = new Map<string, bigint>();
   private readonly emitted: { output: string; record: DriverOutput }[] = [];
@@ -98,12 +97,12 @@ export class TestDriver {
   }
 
   state(key: string): Record<string, string> | undefined {
-    const fields = this.store.get(key);
+    const fields = this.store.get(key)?.fields;
     return fields === undefined || fields.size === 0 ? undefined : Object.fromEntries(fields);
   }
 
   timers(): Timer[] {
-    return [...this.pendingTimers.values()].map((timer) => ({ ...timer })).sort(compareTimers);
+    return this.allTimers().sort(compareTimers);
   }
 
   streamTime(): number {
@@ -112,16 +111,14 @@ export class TestDriver {
 
   private runBatch(record: SourceRecord): void {
     const bound = preloadBound(this.definition, [record], this.time);
-    const due = [...this.pendingTimers.values()].filter((timer) => timer.dueAt <= bound);
+    const due = this.allTimers().filter((timer) => timer.dueAt <= bound);
     const keys = new Set([...stateKeysFor(this.definition, record), ...due.map((timer) => timer.key)]);
     const state = new Map<string, FieldMap>();
     const timers: Timer[] = [];
     for (const key of keys) {
-      state.set(key, new Map(this.store.get(key)));
-      for (const id of this.timerIdsByKey.get(key) ?? []) {
-        const timer = this.pendingTimers.get(id);
-        if (timer !== undefined) timers.push(timer);
-      }
+      const stored = this.store.get(key);
+      state.set(key, new Map(stored?.fields));
+      for (const [name, dueAt] of stored?.timers ?? []) timers.push({ key, name, dueAt });
     }
     const batch = new TaskBatch({
       definition: this.definition,
@@ -135,27 +132,17 @@ export class TestDriver {
     this.apply(batch.result());
   }
 
+  private allTimers(): Timer[] {
+    const timers: Timer[] = [];
+    for (const [key, value] of this.store) for (const [name, dueAt] of value.timers) timers.push({ key, name, dueAt });
+    return timers;
+  }
+
   private apply(result: BatchResult): void {
-    for (const change of result.stateChanges) {
-      const fields = this.store.get(change.key) ?? new Map<string, string>();
-      if (change.value === null) fields.delete(change.field);
-      else fields.set(change.field, change.value);
-      if (fields.size === 0) this.store.delete(change.key);
-      else this.store.set(change.key, fields);
-    }
-    for (const timer of result.timerDeletes) {
-      const id = timerId(timer.key, timer.name);
-      this.pendingTimers.delete(id);
-      const ids = this.timerIdsByKey.get(timer.key);
-      ids?.delete(id);
-      if (ids?.size === 0) this.timerIdsByKey.delete(timer.key);
-    }
-    for (const timer of result.timerUpserts) {
-      const id = timerId(timer.key, timer.name);
-      this.pendingTimers.set(id, { ...timer });
-      const ids = this.timerIdsByKey.get(timer.key) ?? new Set<string>();
-      ids.add(id);
-      this.timerIdsByKey.set(timer.key, ids);
+    // What the runtime writes: each changed key's whole value.
+    for (const { key, fields, timers } of result.keys) {
+      if (fields.size === 0 && timers.size === 0) this.store.delete(key);
+      else this.store.set(key, { fields: new Map(fields), timers: new Map(timers) });
     }
     for (const output of result.outputs) {
       this.emitted.push({ output: output.output, record: { key: output.key, value: output.value, headers: output.headers } });
