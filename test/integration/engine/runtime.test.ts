@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { taskKeys, taskKeyPattern } from '../../../engine/keys.ts';
+import { taskKeys, type TaskKeys } from '../../../engine/keys.ts';
+import { scanTaskKeys } from '../../../engine/store/redis-store.ts';
 import { DLQ_HEADERS, dlqTopic } from '../../../engine/types.ts';
 import { assertExactRun } from './exact.ts';
 import { runningSumApp, startRunningSum } from './fixture.ts';
@@ -10,16 +11,10 @@ import { IDLE_MS, expectedRun, generateInput, runningSum } from './running-sum.t
 
 const PARTITIONS = 2;
 
-async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== '0');
-  // One DEL: the task loses all its keys at once, as in a Redis restart.
-  return keys.length === 0 ? 0 : redis.del(...keys);
+/** Deletes every key of a task in one DEL: the task loses all its keys at once, as in a Redis restart. */
+async function deleteTaskKeys(redis: Redis, keys: TaskKeys): Promise<number> {
+  const found = await scanTaskKeys(redis, keys);
+  return found.length === 0 ? 0 : redis.del(...found);
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -48,7 +43,7 @@ describe('engine runtime on Kafka + Redis', () => {
       const keys = taskKeys(appId, definition.name, 0);
       await waitFor('partition 0 to apply the first half', async () => Number((await app.redis.hget(keys.meta, `w:${input}:0`)) ?? -1) >= lastOnZero, 60_000);
 
-      const flushed = await deleteKeys(app.redis, taskKeyPattern(keys));
+      const flushed = await deleteTaskKeys(app.redis, keys);
       assert.ok(flushed > 3, `flushed ${flushed} keys of task 0`);
 
       await produceInput(app.kafka, app.serde, input, records.slice(1500));
@@ -76,17 +71,6 @@ describe('engine runtime on Kafka + Redis', () => {
   });
 });
 
-async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== '0');
-  return keys.sort();
-}
-
 describe('engine runtime: upgrade from the earlier Redis layout', () => {
   const app = runningSumApp('englayout', PARTITIONS);
 
@@ -113,7 +97,7 @@ describe('engine runtime: upgrade from the earlier Redis layout', () => {
       const keys = taskKeys(app.appId, definition.name, partition);
       assert.equal(await app.redis.hget(keys.meta, 'v'), '2', 'the new build stamps its layout');
       await app.redis.hdel(keys.meta, 'v');
-      for (const key of await scanKeys(app.redis, `${taskKeyPattern(keys).slice(0, -1)}:v:*`)) {
+      for (const key of (await scanTaskKeys(app.redis, keys)).filter((name) => name.startsWith(keys.statePrefix))) {
         const [fields] = JSON.parse((await app.redis.get(key)) ?? '[{},{}]') as [Record<string, string>, Record<string, number>];
         if (Object.keys(fields).length > 0) await app.redis.hset(key.replace(/:v:/, ':s:'), fields);
         await app.redis.del(key);
@@ -134,8 +118,9 @@ describe('engine runtime: upgrade from the earlier Redis layout', () => {
       await second.stop();
     }
     for (let partition = 0; partition < PARTITIONS; partition += 1) {
-      const pattern = `${taskKeyPattern(taskKeys(app.appId, definition.name, partition)).slice(0, -1)}:s:*`;
-      assert.deepEqual(await scanKeys(app.redis, pattern), [], 'the reset before the rebuild removed the earlier layout\'s keys');
+      const keys = taskKeys(app.appId, definition.name, partition);
+      const earlier = (await scanTaskKeys(app.redis, keys)).filter((name) => name.startsWith(`${keys.tag}:s:`));
+      assert.deepEqual(earlier, [], 'the reset before the rebuild removed the earlier layout\'s keys');
     }
   });
 });
